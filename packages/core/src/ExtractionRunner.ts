@@ -1,0 +1,140 @@
+import type { Entity } from "@idconnect/schemas/Entity"
+import type { EntityRelation } from "@idconnect/schemas/EntityRelation"
+import type { ExtractRecord } from "@idconnect/schemas/ExtractRecord"
+import type { Checkpoint, RunWarning } from "@idconnect/schemas/Run"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import type { ConnectorError } from "./ConnectorError.ts"
+import type { CallContext, ReadCapability } from "./ConnectorPlugin.ts"
+import type { Deletion, ExtractionSink, SinkError } from "./ExtractionSink.ts"
+
+export interface RunnerOptions<C> {
+  readonly read: ReadCapability<C>
+  readonly config: C
+  readonly sink: ExtractionSink
+  /** The last checkpoint saved by an earlier attempt of this run (resume), if any. */
+  readonly checkpoint?: Checkpoint | undefined
+  readonly ctx?: CallContext
+  /** Records buffered between checkpoints before an intermediate (checkpoint-less) flush. */
+  readonly maxBufferedRecords?: number
+  /** How many times a transient failure restarts extraction from the last checkpoint. */
+  readonly maxTransientRetries?: number
+  /** Base delay of the exponential backoff when the source gave no Retry-After. */
+  readonly retryBaseDelay?: Duration.Input
+  /** Called for every checkpoint committed; the worker uses it to heartbeat and the tests to kill. */
+  readonly onCheckpoint?: (checkpoint: Checkpoint, committed: number) => Effect.Effect<void>
+}
+
+export interface RunSummary {
+  readonly mode: "full" | "incremental"
+  readonly entities: number
+  readonly relations: number
+  readonly deletions: number
+  readonly checkpoints: number
+  readonly warnings: ReadonlyArray<RunWarning>
+  readonly attempts: number
+}
+
+/**
+ * Drives a plugin's `extract` into a sink: buffers records, commits them with each checkpoint
+ * atomically, reports progress, and on a transient failure waits (Retry-After, else exponential
+ * backoff) and resumes from the last committed checkpoint. A `CheckpointInvalid` failure (e.g. an
+ * expired delta token) restarts from scratch as a full sync. Config and system failures end the run.
+ *
+ * @category runner
+ */
+export const runExtraction = Effect.fnUntraced(function* <C>(
+  options: RunnerOptions<C>
+): Effect.fn.Return<RunSummary, ConnectorError | SinkError> {
+  const maxBuffered = options.maxBufferedRecords ?? 5_000
+  const maxRetries = options.maxTransientRetries ?? 5
+  const baseDelay = Duration.toMillis(Duration.fromInputUnsafe(options.retryBaseDelay ?? "1 second"))
+  const warnings: Array<RunWarning> = []
+  let lastCommitted: Checkpoint | undefined = options.checkpoint
+  let counts = { entities: 0, relations: 0, deletions: 0, checkpoints: 0 }
+  let mode: "full" | "incremental" = "full"
+  let attempts = 0
+  const started = Date.now()
+
+  for (;;) {
+    attempts++
+    let entities: Array<Entity> = []
+    let relations: Array<EntityRelation> = []
+    let deletions: Array<Deletion> = []
+    let phase = "starting"
+    const flush = (checkpoint: Checkpoint | undefined) =>
+      Effect.gen(function* () {
+        const batch = { entities, relations, deletions }
+        entities = []
+        relations = []
+        deletions = []
+        yield* options.sink.write(batch, checkpoint)
+        counts = {
+          entities: counts.entities + batch.entities.length,
+          relations: counts.relations + batch.relations.length,
+          deletions: counts.deletions + batch.deletions.length,
+          checkpoints: counts.checkpoints + (checkpoint === undefined ? 0 : 1)
+        }
+        if (checkpoint !== undefined) {
+          lastCommitted = checkpoint
+          if (options.onCheckpoint) yield* options.onCheckpoint(checkpoint, counts.checkpoints)
+        }
+        const seconds = Math.max((Date.now() - started) / 1000, 0.001)
+        yield* options.sink.progress({
+          phase,
+          entities: counts.entities,
+          relations: counts.relations,
+          deletions: counts.deletions,
+          requests: 0,
+          ratePerSecond: Math.round(((counts.entities + counts.relations) / seconds) * 10) / 10
+        })
+      })
+
+    const handle = (record: ExtractRecord): Effect.Effect<void, SinkError> => {
+      switch (record._tag) {
+        case "entity":
+          entities.push(record.entity)
+          return entities.length + relations.length >= maxBuffered ? flush(undefined) : Effect.void
+        case "relation":
+          relations.push(record.relation)
+          return entities.length + relations.length >= maxBuffered ? flush(undefined) : Effect.void
+        case "deletion":
+          deletions.push(record)
+          return Effect.void
+        case "checkpoint":
+          return flush(record.checkpoint)
+        case "progress":
+          phase = record.stream === undefined ? record.phase : `${record.phase}: ${record.stream}`
+          return Effect.void
+        case "warning":
+          warnings.push(record.warning)
+          return options.sink.warning(record.warning)
+        case "syncMode":
+          mode = record.mode
+          return options.sink.begin(record.mode)
+      }
+    }
+
+    const attempt = options.read.extract(options.config, lastCommitted, options.ctx).pipe(
+      Stream.runForEach(handle),
+      Effect.andThen(flush(undefined))
+    )
+    const outcome = yield* Effect.result(attempt)
+    if (outcome._tag === "Success") break
+    const error = outcome.failure
+    if (error._tag === "SinkError") return yield* error
+    if (error.code === "CheckpointInvalid" && lastCommitted !== undefined) {
+      yield* Effect.logWarning(`Checkpoint no longer valid (${error.message}); restarting as a full sync`)
+      lastCommitted = undefined
+      continue
+    }
+    if (!error.isRetryable || attempts > maxRetries) return yield* error
+    const waitMs = error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : baseDelay * 2 ** (attempts - 1)
+    yield* Effect.logWarning(`Transient failure (${error.code}: ${error.message}); resuming from the last checkpoint in ${waitMs} ms`)
+    yield* Effect.sleep(Duration.millis(waitMs))
+  }
+
+  yield* options.sink.complete()
+  return { mode, ...counts, warnings, attempts }
+})
