@@ -22,6 +22,9 @@ export type Secret = typeof Secret.Type
 export const AzureCloud = Schema.Literals(["global", "usgov", "china"])
 export type AzureCloud = typeof AzureCloud.Type
 
+/** Days of log events an extraction reads (Entra keeps 7 days without a premium licence, 30 with one). */
+const LogWindowDays = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThanOrEqualTo(30))
+
 const Guidish = NonBlankString.annotate({ description: "A GUID, or for tenantId also a verified domain name" })
 
 /**
@@ -36,7 +39,13 @@ export const EntraDirectConfig = Schema.Struct({
   cloud: Schema.optionalKey(AzureCloud),
   authorityHost: Schema.optionalKey(Schema.String.check(Schema.isPattern(/^https:\/\//u))),
   graphBaseUrl: Schema.optionalKey(Schema.String.check(Schema.isPattern(/^https:\/\//u))),
-  caFile: Schema.optionalKey(Schema.String)
+  caFile: Schema.optionalKey(Schema.String),
+  auditLogDays: Schema.optionalKey(
+    LogWindowDays.annotate({ title: "Directory audit window (days)", description: "Days of directory audit and risk events to read (default 7, 0 = off)" })
+  ),
+  signInLogDays: Schema.optionalKey(
+    LogWindowDays.annotate({ title: "Sign-in log window (days)", description: "Days of sign-in events to read (default 0 = off; sign-ins are voluminous)" })
+  )
 }).annotate({ identifier: "EntraDirectConfig", title: "Microsoft Entra ID (direct)" })
 export type EntraDirectConfig = typeof EntraDirectConfig.Type
 
