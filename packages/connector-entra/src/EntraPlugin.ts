@@ -1,0 +1,52 @@
+import type { ConnectorPlugin, LifecycleCapability, ModeDefinition } from "@idconnect/core/ConnectorPlugin"
+import { EntraDirectConfig } from "@idconnect/schemas/ModeConfig"
+import * as Effect from "effect/Effect"
+import { CATALOG } from "./Catalog.ts"
+import { check } from "./Check.ts"
+import { ALLOWED_HOSTS } from "./Clouds.ts"
+import { extract, type ExtractTuning } from "./Extract.ts"
+
+export interface EntraPluginOptions {
+  /** The lifecycle capability set of direct mode (plan/apply through the same GraphClient). */
+  readonly lifecycle?: LifecycleCapability<EntraDirectConfig>
+  /** SCIM mode, when wired. */
+  readonly scim?: ModeDefinition<any>
+  /** Budget and retry knobs (tests and benchmarks scale the budget to the simulator's). */
+  readonly tuning?: ExtractTuning
+}
+
+/** Direct mode: Microsoft Graph with an app registration's client credentials. */
+export const entraDirectMode = (options: EntraPluginOptions = {}): ModeDefinition<EntraDirectConfig> => ({
+  config: EntraDirectConfig,
+  secretFields: ["clientSecret", "certificate"],
+  read: {
+    check: (config) => check(config, { ...options.tuning, lifecycle: options.lifecycle !== undefined }),
+    discover: () => Effect.succeed(CATALOG),
+    extract: (config, checkpoint) => extract(config, checkpoint, options.tuning)
+  },
+  ...(options.lifecycle === undefined ? {} : { lifecycle: options.lifecycle })
+})
+
+/**
+ * The Microsoft Entra ID plugin, for a given set of options (`entraPlugin` is the default one).
+ *
+ * @category plugins
+ */
+export const makeEntraPlugin = (options: EntraPluginOptions = {}): ConnectorPlugin => ({
+  metadata: {
+    id: "entra",
+    displayName: "Microsoft Entra ID",
+    version: "0.1.0",
+    sourceSystem: "azure",
+    description:
+      "Users, groups, directory roles (with PIM), administrative units, app registrations, enterprise apps, app role assignments, delegated grants, risk and audit events from Microsoft Entra ID through Microsoft Graph.",
+    allowedHosts: ALLOWED_HOSTS,
+    features: { deltaSync: "supported" }
+  },
+  modes: {
+    direct: entraDirectMode(options),
+    ...(options.scim === undefined ? {} : { scim: options.scim })
+  }
+})
+
+export const entraPlugin: ConnectorPlugin = makeEntraPlugin()
