@@ -76,6 +76,15 @@ const record = {
   })
 }
 
+/** No Users endpoint at all means the base URL is wrong, which the user must fix: say so. */
+export const usersEndpointMissing = (e: ConnectorError): ConnectorError =>
+  e.code === "NotFound"
+    ? ConnectorErrors.configInvalid(
+        { field: "baseUrl", message: `There is no SCIM Users endpoint under the base URL (${e.message}); check baseUrl: it usually ends in /scim/v2` },
+        e.context
+      )
+    : e
+
 const emittedSoFar = (page: PageState, result: PageResult) => page.emitted + result.resources.length
 
 /**
@@ -113,7 +122,7 @@ export const extractStream = (options: ExtractOptions, checkpoint: Checkpoint | 
         case "done":
           return [[], Option.none()] as const
         case "users": {
-          const page = yield* fetchPage(caps.usersEndpoint, {}, s.page, pageOptions("users"))
+          const page = yield* fetchPage(caps.usersEndpoint, {}, s.page, pageOptions("users")).pipe(Effect.mapError(usersEndpointMissing))
           for (const user of page.resources) {
             const entity = userToEntity(user, mapping)
             if (entity === undefined) continue

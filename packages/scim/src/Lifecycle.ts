@@ -106,13 +106,28 @@ const userView = (u: JsonRecord | undefined) =>
 const userLabel = (p: { userId?: string; userName?: string }) => (p.userId !== undefined ? `user ${p.userId}` : `user '${p.userName}'`)
 const groupLabel = (p: { groupId?: string; groupName?: string }) => (p.groupId !== undefined ? `group ${p.groupId}` : `group '${p.groupName}'`)
 
+/**
+ * The user named by id or userName. With ETags on, a user found through a filter (list answers
+ * often carry no `meta.version`) is read again by id to get its version for `If-Match`.
+ */
 const resolveUser = (p: { userId?: string; userName?: string }, env: LifecycleEnv) =>
-  p.userId !== undefined ? getById(usersEndpoint(env), p.userId) : findByAttribute(usersEndpoint(env), "userName", p.userName!, env)
+  Effect.gen(function* () {
+    if (p.userId !== undefined) return yield* getById(usersEndpoint(env), p.userId)
+    const found = yield* findByAttribute(usersEndpoint(env), "userName", p.userName!, env)
+    const id = resourceId(found)
+    if (!env.profile.useEtags || id === undefined || asNonBlank(getPath(found, "meta.version")) !== undefined) return found
+    return yield* getById(usersEndpoint(env), id)
+  })
 
 const resolveGroup = (p: { groupId?: string; groupName?: string }, env: LifecycleEnv) =>
-  p.groupId !== undefined
-    ? getById(groupsEndpoint(env), p.groupId, { excludedAttributes: "members" })
-    : findByAttribute(groupsEndpoint(env), "displayName", p.groupName!, env)
+  Effect.gen(function* () {
+    const byId = (id: string) => getById(groupsEndpoint(env), id, { excludedAttributes: "members" })
+    if (p.groupId !== undefined) return yield* byId(p.groupId)
+    const found = yield* findByAttribute(groupsEndpoint(env), "displayName", p.groupName!, env)
+    const id = resourceId(found)
+    if (!env.profile.useEtags || id === undefined || asNonBlank(getPath(found, "meta.version")) !== undefined) return found
+    return yield* byId(id)
+  })
 
 /** The PATCH path and value of each writable attribute, and how to read the current value. */
 const ATTRIBUTE_PATHS: Readonly<Record<keyof UserAttributes | "userName", { path: string; read: (u: JsonRecord) => unknown; value?: (v: any) => unknown }>> = {

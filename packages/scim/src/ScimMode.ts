@@ -8,7 +8,7 @@ import type * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { discover, type ServerCapabilities } from "./Discovery.ts"
 import { eqFilter, resourceId } from "./Envelope.ts"
-import { extractStream } from "./Extract.ts"
+import { extractStream, usersEndpointMissing } from "./Extract.ts"
 import { applyOperations, planOperations } from "./Lifecycle.ts"
 import { ScimOperations } from "./Operations.ts"
 import { fetchPage, firstPage } from "./Pagination.ts"
@@ -94,7 +94,9 @@ export function makeScimMode<C>(options: ScimModeOptions<C>): ModeDefinition<C> 
       const { caps, profile } = conn
       const findings: Array<CheckFinding> = []
       for (const note of caps.notes) findings.push({ code: note.code, severity: "info", message: note.message })
-      const users = yield* fetchPage(caps.usersEndpoint, {}, firstPage(profile.pagination), { pageSize: 1, stream: "users", maxPages: 1 })
+      const users = yield* fetchPage(caps.usersEndpoint, {}, firstPage(profile.pagination), { pageSize: 1, stream: "users", maxPages: 1 }).pipe(
+        Effect.mapError(usersEndpointMissing)
+      )
       findings.push({
         code: "scim.users",
         severity: "ok",

@@ -32,6 +32,8 @@ export interface Faults {
   patchNoContent?: boolean
   /** Advertise `patch.supported: false`. */
   patchUnsupported?: boolean
+  /** Accept a filtered member removal (`members[value eq ...]`) and do nothing (authentik #24173). */
+  ignoreFilteredRemove?: boolean
 }
 
 /** One request as the server saw it, for assertions on what the client sent. */
@@ -92,6 +94,13 @@ export const faultInjector = (faults: Faults, seen: Array<SeenRequest>) => (req:
   if (faults.noDiscovery && DISCOVERY.test(req.path)) {
     res.status(404).type("text/html").send(html(404, "Not Found"))
     return
+  }
+
+  if (faults.ignoreFilteredRemove && req.method === "PATCH" && isGroupPath(req.path)) {
+    const body = req.body as { Operations?: Array<{ op?: string; path?: string }> }
+    if (body.Operations?.some((o) => o.op?.toLowerCase() === "remove" && /^members\[/iu.test(o.path ?? ""))) {
+      body.Operations = [{ op: "add", path: "members", value: [] } as never]
+    }
   }
 
   const query = req.query as Record<string, unknown>

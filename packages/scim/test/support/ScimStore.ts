@@ -30,7 +30,7 @@ const plain = (instance: unknown): Record<string, unknown> => JSON.parse(JSON.st
 const list = (map: Map<string, StoredResource>, resource: { id?: string; filter?: { match: (v: Array<unknown>) => Array<unknown> } }, kind: string) => {
   if (resource.id !== undefined) {
     const found = map.get(resource.id)
-    if (found === undefined) throw new SCIMMY.Types.Error(404, null, `${kind} ${resource.id} not found`)
+    if (found === undefined) throw new SCIMMY.Types.Error(404, "", `${kind} ${resource.id} not found`)
     return found
   }
   const all = [...map.values()]
@@ -54,7 +54,7 @@ export const declareResources = (): void => {
     User.ingress((resource: SCIMMY.Resources.User, instance: unknown) => {
       const body = plain(instance)
       const id = resource.id ?? randomUUID()
-      if (resource.id !== undefined && !store.users.has(id)) throw new SCIMMY.Types.Error(404, null, `User ${id} not found`)
+      if (resource.id !== undefined && !store.users.has(id)) throw new SCIMMY.Types.Error(404, "", `User ${id} not found`)
       const userName = String(body.userName ?? "").toLowerCase()
       for (const other of store.users.values()) {
         if (other.id !== id && String(other.userName ?? "").toLowerCase() === userName) {
@@ -67,21 +67,21 @@ export const declareResources = (): void => {
     })
       .egress((resource: SCIMMY.Resources.User) => list(store.users, resource as never, "User") as never)
       .degress((resource: SCIMMY.Resources.User) => {
-        if (resource.id === undefined || !store.users.delete(resource.id)) throw new SCIMMY.Types.Error(404, null, `User ${resource.id} not found`)
+        if (resource.id === undefined || !store.users.delete(resource.id)) throw new SCIMMY.Types.Error(404, "", `User ${resource.id} not found`)
       })
   )
   SCIMMY.Resources.declare(
     SCIMMY.Resources.Group.ingress((resource: SCIMMY.Resources.Group, instance: unknown) => {
       const body = plain(instance)
       const id = resource.id ?? randomUUID()
-      if (resource.id !== undefined && !store.groups.has(id)) throw new SCIMMY.Types.Error(404, null, `Group ${id} not found`)
+      if (resource.id !== undefined && !store.groups.has(id)) throw new SCIMMY.Types.Error(404, "", `Group ${id} not found`)
       const record = { ...body, id, meta: stamp(store.groups, id) } as StoredResource
       store.groups.set(id, record)
       return record as never
     })
       .egress((resource: SCIMMY.Resources.Group) => list(store.groups, resource as never, "Group") as never)
       .degress((resource: SCIMMY.Resources.Group) => {
-        if (resource.id === undefined || !store.groups.delete(resource.id)) throw new SCIMMY.Types.Error(404, null, `Group ${resource.id} not found`)
+        if (resource.id === undefined || !store.groups.delete(resource.id)) throw new SCIMMY.Types.Error(404, "", `Group ${resource.id} not found`)
       })
   )
   SCIMMY.Config.set({ patch: true, filter: true, sort: true, bulk: false, etag: false })

@@ -23,7 +23,10 @@ export interface ScimTestServer {
   readonly store: typeof store
   readonly oauth: {
     tokenRequests: number
-    /** Lifetime of issued tokens in seconds. */
+    /**
+     * The `expires_in` the endpoint advertises. Tokens stay valid at least 60 s whatever it says,
+     * so a test can advertise 0 to drive the client's refresh-before-expiry path.
+     */
     expiresIn: number
     /** Scopes asked for, in order. */
     readonly scopes: Array<string>
@@ -65,7 +68,7 @@ export const startScimTestServer = async (options: { port?: number } = {}): Prom
       return
     }
     const token = randomBytes(24).toString("base64url")
-    issued.set(token, Date.now() + oauth.expiresIn * 1000)
+    issued.set(token, Date.now() + Math.max(oauth.expiresIn, 60) * 1000)
     res.json({ token_type: "Bearer", access_token: token, expires_in: oauth.expiresIn })
   })
 
