@@ -27,6 +27,11 @@ export const ExtractState = Schema.Struct({
   deltaLinks: Schema.Record(Schema.String, Schema.String),
   /** When the run started: anchors the log windows, so a resumed run reads the same window. */
   startedAt: Schema.String,
+  /**
+   * Keys of relations several streams can produce (a role's grant over an administrative unit or
+   * app scope), so each is emitted once per run, resumed or not. Bounded by roles x scopes.
+   */
+  seen: Schema.optionalKey(Schema.Array(Schema.String)),
   /** User count once known: sizes the resource-unit budget. */
   users: Schema.optionalKey(Schema.Int),
   complete: Schema.Boolean

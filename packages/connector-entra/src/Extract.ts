@@ -15,12 +15,8 @@ import { applicationsStep } from "./streams/Applications.ts"
 import { directoryAuditsStep, riskDetectionsStep, signInsStep } from "./streams/AuditEvents.ts"
 import { deltaLinksStep } from "./streams/DeltaLinks.ts"
 import { directoryStep } from "./streams/Directory.ts"
-import {
-  roleAssignmentSchedulesStep,
-  roleAssignmentsStep,
-  roleDefinitionsStep,
-  roleEligibilitySchedulesStep
-} from "./streams/DirectoryRoles.ts"
+import { devicesStep, orgContactsStep } from "./streams/Devices.ts"
+import { roleAssignmentsStep, roleDefinitionsStep, roleEligibilitySchedulesStep } from "./streams/DirectoryRoles.ts"
 import { groupsStep } from "./streams/Groups.ts"
 import { groupsDeltaStep } from "./streams/GroupsDelta.ts"
 import { oauth2GrantsStep } from "./streams/OAuth2Grants.ts"
@@ -40,20 +36,20 @@ const required = (step: Step, ...anyOf: Array<string>): Planned => ({ step, anyO
 const optional = (step: Step, ...anyOf: Array<string>): Planned => ({ step, anyOf, optional: true })
 
 /**
- * The full sync, in order. Delta links first (changes during the run are replayed next time);
- * administrative units before roles and PIM assignment schedules last, so an assignment read from
- * several endpoints ends with PIM's dates.
+ * The full sync, in order. Delta links first (changes during the run are replayed next time),
+ * then the principals (users, devices, contacts), then what grants access to them.
  */
 export const FULL_PLAN: ReadonlyArray<Planned> = [
   required(deltaLinksStep, "User.Read.All"),
   optional(directoryStep),
   required(usersStep, "User.Read.All"),
+  optional(devicesStep, "Device.Read.All", "Directory.Read.All"),
+  optional(orgContactsStep, "OrgContact.Read.All", "Directory.Read.All"),
   required(groupsStep, "GroupMember.Read.All"),
   optional(administrativeUnitsStep, "AdministrativeUnit.Read.All"),
   optional(roleDefinitionsStep, "RoleManagement.Read.All", "Directory.Read.All"),
   optional(roleAssignmentsStep, "RoleManagement.Read.All", "Directory.Read.All"),
   optional(roleEligibilitySchedulesStep, "RoleManagement.Read.All"),
-  optional(roleAssignmentSchedulesStep, "RoleManagement.Read.All"),
   optional(applicationsStep, "Application.Read.All"),
   optional(servicePrincipalsStep, "Application.Read.All"),
   optional(oauth2GrantsStep, "Directory.Read.All"),
@@ -151,6 +147,12 @@ const run = (
         },
         relation: (relation) => emit({ _tag: "relation", relation }),
         warn,
+        once: (key) => {
+          const seen = state.seen ?? []
+          if (seen.includes(key)) return false
+          state.seen = [...seen, key]
+          return true
+        },
         checkpoint: (cursor: StreamCursor | undefined) =>
           Effect.suspend(() => {
             if (cursor === undefined) delete state.cursor
@@ -180,6 +182,7 @@ const run = (
       if (next === undefined) {
         state.step = "done"
         state.complete = true
+        delete state.seen
       } else {
         state.step = next.step.name
       }

@@ -35,7 +35,8 @@ export const retryAfterSeconds = (headers: Readonly<Record<string, string>>, now
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000))
 }
 
-const LICENSE_CODES = new Set(["Authentication_RequestFromNonPremiumTenantOrB2CTenant"])
+/** Codes Graph answers (403, and 400 on PIM endpoints) when the tenant lacks the P1/P2 licence. */
+const LICENSE_CODES = new Set(["Authentication_RequestFromNonPremiumTenantOrB2CTenant", "AadPremiumLicenseRequired"])
 const RESYNC_CODES = new Set(["syncStateNotFound", "resyncRequired", "SyncStateNotFound", "ResyncRequired"])
 
 /** The licensed feature a path belongs to, for a LicenseMissing message. */
@@ -77,6 +78,9 @@ export const classifyGraphError = (method: string, pathOrUrl: string, result: Gr
       context
     )
   }
+  if (status >= 400 && status < 500 && LICENSE_CODES.has(code)) {
+    return ConnectorErrors.licenseMissing({ feature: licensedFeature(path), message: `The tenant is not licensed for this (${detail})` }, context)
+  }
   if (status >= 500 && status !== 501) {
     return ConnectorErrors.unavailable({ message: `Microsoft Graph is unavailable (${detail})`, status, ...withRetry }, context)
   }
@@ -91,7 +95,7 @@ export const classifyGraphError = (method: string, pathOrUrl: string, result: Gr
     )
   }
   if (status === 403) {
-    if (LICENSE_CODES.has(code) || /licen[cs]e|premium/iu.test(message)) {
+    if (/licen[cs]e|premium/iu.test(message)) {
       return ConnectorErrors.licenseMissing({ feature: licensedFeature(path), message: `The tenant is not licensed for this (${detail})` }, context)
     }
     const named = /permissions?\s+([A-Za-z-]+\.[A-Za-z.]+)/u.exec(message)?.[1]

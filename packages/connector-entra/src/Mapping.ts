@@ -189,16 +189,6 @@ export const kindOfODataType = (odataType: unknown): Kind | undefined => {
 export const kindOfPrincipalType = (principalType: unknown): Kind | undefined =>
   principalType === "User" ? "user" : principalType === "Group" ? "group" : principalType === "ServicePrincipal" ? "servicePrincipal" : undefined
 
-/**
- * A member or owner that is a device or an org contact: kept as an entity of its own type, with
- * what member lists carry (type, id, name), whichever list it was read from.
- */
-export const memberEntity = (kind: Kind, raw: Raw): Entity | undefined => {
-  if (kind !== "device" && kind !== "orgContact") return undefined
-  const metadata = { "@odata.type": `#microsoft.graph.${kind}`, id: raw.id, displayName: raw.displayName ?? null }
-  return entity(kind, raw.id, nameOf(raw.displayName, raw.id), metadata)
-}
-
 const PRINCIPAL_KIND: Readonly<Record<string, Kind>> = { user: "user", group: "group", servicePrincipal: "servicePrincipal" }
 
 /** The kind to use for a principal of a role assignment or scoped role membership. */

@@ -30,6 +30,8 @@ export interface StepContext {
   readonly relation: (relation: EntityRelation) => Effect.Effect<void>
   readonly warn: (code: string, message: string, objectId?: string) => Effect.Effect<void>
   readonly checkpoint: (cursor: StreamCursor | undefined) => Effect.Effect<void>
+  /** True the first time a key is offered in this run (kept in the checkpoint, so resuming does not repeat it). */
+  readonly once: (key: string) => boolean
 }
 
 /** One stream of the extraction (users, groups, ...). */

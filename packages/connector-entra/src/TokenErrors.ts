@@ -102,6 +102,11 @@ const STS_RULES: Readonly<Record<string, Rule>> = {
     message: () => "Entra did not accept the certificate: it is not registered on the app, or it expired.",
     fix: () => `${secretsPage} > Certificates: upload the certificate's public part (.cer/.pem) and use the same certificate with its private key here.`
   },
+  "700024": {
+    code: "certificate-not-valid-now",
+    message: () => "Entra refused the certificate assertion: outside its valid time range (expired certificate or a wrong clock).",
+    fix: () => "Check the certificate's validity dates and this machine's clock; renew the certificate if it expired."
+  },
   "53003": {
     code: "blocked-by-conditional-access",
     message: () => "A Conditional Access policy blocked the app's sign-in.",

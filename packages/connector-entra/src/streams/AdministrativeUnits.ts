@@ -1,8 +1,7 @@
 import * as Effect from "effect/Effect"
 import { GraphClient } from "../GraphClient.ts"
-import { administrativeUnitEntity, administrativeUnitMemberRelation, principalKind, roleGrantRelation, roleRelation } from "../Mapping.ts"
+import { administrativeUnitEntity, administrativeUnitMemberRelation } from "../Mapping.ts"
 import { holds } from "../Permissions.ts"
-import { resolvePrincipals } from "../Principals.ts"
 import { fanOut, forEachWindow, type Step } from "../Step.ts"
 import { MEMBER_SELECT, memberRef } from "./Members.ts"
 
@@ -14,10 +13,10 @@ const WINDOW = 50
 type AuTag = { readonly auId: string; readonly list: "members" | "scopedRoleMembers" }
 
 /**
- * Administrative units with their members (user/group/device -> AU, privilege "member") and
- * scoped role members (principal -> directory role at scope `/administrativeUnits/{id}`, the same
- * relation the role assignments stream emits for that scope). Scoped roles name the activated
- * directoryRole object, mapped to its role template (= the built-in role definition id).
+ * Administrative units with their members (user/group/device -> AU, privilege "member"). Scoped
+ * role members (who administers the unit) are kept on the unit's metadata as
+ * `scopedRoleMembers: [{ principalId, roleDefinitionId }]`; the access itself is the AU-scoped
+ * role assignment the roleAssignments stream emits, so it is not emitted twice.
  */
 export const administrativeUnitsStep: Step = {
   name: "administrativeUnits",
@@ -25,6 +24,7 @@ export const administrativeUnitsStep: Step = {
     Effect.gen(function* () {
       const graph = yield* GraphClient
       const withRoles = holds(ctx.granted, "RoleManagement.Read.All") || holds(ctx.granted, "Directory.Read.All")
+      // Scoped role members name the activated directoryRole object; its template is the role definition id.
       const roleTemplates = new Map<string, string>()
       if (withRoles) {
         const roles = yield* graph.get("/directoryRoles?$select=id,roleTemplateId")
@@ -33,12 +33,11 @@ export const administrativeUnitsStep: Step = {
       const unknownTypes = new Set<string>()
       yield* forEachWindow(ctx, `/directory/administrativeUnits?$select=${AU_SELECT}&$top=999`, WINDOW, (units) =>
         Effect.gen(function* () {
-          for (const au of units) yield* ctx.entity(administrativeUnitEntity(au))
+          const scoped = new Map<string, Array<Raw>>()
           const requests = units.flatMap((au) => [
             { tag: { auId: au.id, list: "members" } as AuTag, url: `/directory/administrativeUnits/${au.id}/members?${MEMBER_SELECT}&$top=999` },
             ...(withRoles ? [{ tag: { auId: au.id, list: "scopedRoleMembers" } as AuTag, url: `/directory/administrativeUnits/${au.id}/scopedRoleMembers` }] : [])
           ])
-          const scoped: Array<{ auId: string; raw: Raw }> = []
           yield* fanOut(
             ctx,
             "administrativeUnits",
@@ -50,23 +49,16 @@ export const administrativeUnitsStep: Step = {
                     Effect.flatMap((ref) => (ref === undefined ? Effect.void : ctx.relation(administrativeUnitMemberRelation(ref, tag.auId))))
                   ), { discard: true })
                 : Effect.sync(() => {
-                  for (const raw of items) scoped.push({ auId: tag.auId, raw })
+                  const list = scoped.get(tag.auId) ?? []
+                  for (const raw of items) {
+                    list.push({ principalId: raw.roleMemberInfo?.id ?? null, roleDefinitionId: roleTemplates.get(raw.roleId) ?? null, roleId: raw.roleId ?? null })
+                  }
+                  scoped.set(tag.auId, list)
                 }),
             (tag) => ({ objectId: tag.auId, what: `the ${tag.list} of administrative unit ${tag.auId}` })
           )
-          if (scoped.length === 0) return
-          const kinds = yield* resolvePrincipals(scoped.map((s) => s.raw.roleMemberInfo?.id).filter((id): id is string => typeof id === "string"))
-          for (const { auId, raw } of scoped) {
-            const principalId = raw.roleMemberInfo?.id
-            const principal = principalKind(kinds.get(principalId))
-            const role = roleTemplates.get(raw.roleId)
-            if (principal === undefined || role === undefined) {
-              yield* ctx.warn("administrativeUnits.scoped-role-skipped", `Skipped scoped role membership ${raw.id}: its principal or role no longer exists`, raw.id)
-              continue
-            }
-            const scope = `/administrativeUnits/${auId}`
-            yield* ctx.relation(roleRelation({ kind: principal, id: principalId }, role, { scope, kind: "active" }))
-            yield* ctx.relation(roleGrantRelation(role, ctx.tenantId, scope))
+          for (const au of units) {
+            yield* ctx.entity(administrativeUnitEntity(withRoles ? { ...au, scopedRoleMembers: scoped.get(au.id) ?? [] } : au))
           }
         }))
     })

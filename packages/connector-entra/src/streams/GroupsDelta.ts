@@ -2,7 +2,7 @@ import { type ConnectorError, ConnectorErrors } from "@idconnect/core/ConnectorE
 import type { EntityRelation } from "@idconnect/schemas/EntityRelation"
 import * as Effect from "effect/Effect"
 import { GraphClient } from "../GraphClient.ts"
-import { groupEntity, KINDS, memberEntity, memberRelation, type Ref } from "../Mapping.ts"
+import { groupEntity, KINDS, memberRelation } from "../Mapping.ts"
 import { forEachWindow, objectFailure, type Step, type StepContext } from "../Step.ts"
 import { memberRef } from "./Members.ts"
 import { GROUP_SELECT } from "./Groups.ts"
@@ -14,7 +14,6 @@ type Raw = Record<string, any>
  * group becomes a deletion; a changed group is emitted (read again by id when the delta object
  * lacks its properties); each `members@delta` entry adds a member relation or, with `@removed`,
  * deletes it. A large group's changes can span pages: every page is applied as it comes.
- * Devices and contacts that join a group are read by id so they are emitted named.
  * Owner changes are not tracked by delta queries: the next full sync picks them up.
  */
 export const groupsDeltaStep: Step = {
@@ -28,7 +27,6 @@ export const groupsDeltaStep: Step = {
       const last = yield* forEachWindow(ctx, start, 999, (items) =>
         Effect.gen(function* () {
           const refetch: Array<string> = []
-          const namedLater: Array<Ref> = []
           for (const raw of items) {
             if (raw["@removed"] !== undefined) {
               yield* ctx.emit({ _tag: "deletion", target: "entity", ...KINDS.group, sourceId: raw.id })
@@ -42,14 +40,11 @@ export const groupsDeltaStep: Step = {
                 if (ref !== undefined) yield* removeRelation(ctx, memberRelation(ref, raw.id))
                 continue
               }
-              const ref = yield* memberRef(ctx, "groupsDelta", m, unknownTypes, { emitEntities: false })
-              if (ref === undefined) continue
-              if (ref.kind === "device" || ref.kind === "orgContact") namedLater.push(ref)
-              yield* ctx.relation(memberRelation(ref, raw.id))
+              const ref = yield* memberRef(ctx, "groupsDelta", m, unknownTypes)
+              if (ref !== undefined) yield* ctx.relation(memberRelation(ref, raw.id))
             }
           }
           yield* refetchGroups(ctx, refetch)
-          yield* nameMembers(ctx, namedLater)
         }))
       if (last.deltaLink === undefined) return yield* ConnectorErrors.unexpected({ message: "The groups delta round ended without a deltaLink" })
       ctx.state.deltaLinks = { ...ctx.state.deltaLinks, groups: last.deltaLink }
@@ -68,18 +63,6 @@ export const groupsDeltaStep: Step = {
         )
       }
 
-      function nameMembers(c: StepContext, refs: ReadonlyArray<Ref>): Effect.Effect<void, ConnectorError> {
-        if (refs.length === 0) return Effect.void
-        return graph.batch(refs.map((r) => ({ method: "GET" as const, url: `/directoryObjects/${r.id}?$select=id,displayName` }))).pipe(
-          Effect.flatMap((results) =>
-            Effect.forEach(results, (r, i) => {
-              const ref = refs[i]!
-              const e = r.status === 200 && typeof ref.kind === "string" ? memberEntity(ref.kind, r.body) : undefined
-              return e === undefined ? Effect.void : c.entity(e)
-            }, { discard: true })
-          )
-        )
-      }
     })
 }
 

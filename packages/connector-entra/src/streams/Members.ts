@@ -1,16 +1,15 @@
 import type { ConnectorError } from "@idconnect/core/ConnectorError"
 import * as Effect from "effect/Effect"
-import { kindOfODataType, type Kind, memberEntity, type Ref } from "../Mapping.ts"
+import { kindOfODataType, type Kind, type Ref } from "../Mapping.ts"
 import type { StepContext } from "../Step.ts"
 
 type Raw = Record<string, any>
 
 /**
- * Turns a directory object from a members/owners list into a relation end. Users, groups and
- * service principals are entities of their own streams; devices and org contacts are emitted here
- * as typed entities (the model has no stream for them); any other type is kept as an identity of
- * that type with a warning, never dropped silently. `emitEntities: false` when the list carries
- * ids only (delta pages): the caller names them.
+ * Turns a directory object from a members/owners list into a relation end. Users, groups,
+ * service principals, devices and org contacts are entities of their own streams; any other type
+ * is kept as an identity of that type (emitted here, once per run) with a warning, never dropped
+ * silently. `emitEntities: false` for removal entries.
  */
 export const memberRef = (
   ctx: StepContext,
@@ -21,19 +20,14 @@ export const memberRef = (
 ): Effect.Effect<Ref | undefined, ConnectorError> =>
   Effect.gen(function* () {
     if (typeof raw?.id !== "string") return undefined
-    const emit = options.emitEntities ?? true
     const kind: Kind | undefined = kindOfODataType(raw["@odata.type"])
-    if (kind !== undefined) {
-      const extra = emit ? memberEntity(kind, raw) : undefined
-      if (extra !== undefined) yield* ctx.entity(extra)
-      return { kind, id: raw.id }
-    }
+    if (kind !== undefined) return { kind, id: raw.id }
     const type = String(raw["@odata.type"] ?? "directoryObject").replace(/^#?microsoft\.graph\./u, "")
     if (!seenUnknown.has(type)) {
       seenUnknown.add(type)
       yield* ctx.warn(`${stream}.unmapped-member-type`, `Members of type '${type}' are kept as identities of source type '${type}'`, raw.id)
     }
-    if (emit) yield* ctx.entity({
+    if ((options.emitEntities ?? true) && ctx.once(`object|${raw.id}`)) yield* ctx.entity({
       name: typeof raw.displayName === "string" && raw.displayName.trim() !== "" ? raw.displayName : raw.id,
       entityType: "identity",
       sourceSystem: "azure",

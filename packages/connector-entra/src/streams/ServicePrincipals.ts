@@ -48,6 +48,8 @@ export const servicePrincipalsStep: Step = {
               yield* ctx.relation(grant)
             }
           }
+          // Placeholder roles are emitted once per service principal; a service principal's assignments all come in its window.
+          const placeholders = new Set<string>()
           const requests = sps.flatMap((sp) => [
             { tag: { sp, list: "appRoleAssignedTo" } as SpTag, url: `/servicePrincipals/${sp.id}/appRoleAssignedTo?$select=${ASSIGNMENT_SELECT}&$top=999` },
             { tag: { sp, list: "owners" } as SpTag, url: `/servicePrincipals/${sp.id}/owners?${MEMBER_SELECT}&$top=999` }
@@ -62,19 +64,20 @@ export const servicePrincipalsStep: Step = {
                   ? memberRef(ctx, "servicePrincipals", raw, unknownTypes).pipe(
                     Effect.flatMap((ref) => (ref === undefined ? Effect.void : ctx.relation(ownerRelation(ref, { kind: "enterpriseApplication", id: tag.sp.id }))))
                   )
-                  : assignment(tag.sp, raw), { discard: true }),
+                  : assignment(tag.sp, raw, placeholders), { discard: true }),
             (tag) => ({ objectId: tag.sp.id, what: `the ${tag.list} of service principal ${tag.sp.id}` })
           )
         }))
 
-      function assignment(sp: Raw, raw: Raw) {
+      function assignment(sp: Raw, raw: Raw, placeholders: Set<string>) {
         return Effect.gen(function* () {
           const principal = kindOfPrincipalType(raw.principalType)
           if (principal === undefined || typeof raw.principalId !== "string" || typeof raw.appRoleId !== "string") {
             return yield* ctx.warn("servicePrincipals.assignment-skipped", `Skipped app role assignment ${raw.id}: unknown principal type '${raw.principalType}'`, raw.id)
           }
           const roles: ReadonlyArray<Raw> = Array.isArray(sp.appRoles) ? sp.appRoles : []
-          if (!roles.some((r) => r.id === raw.appRoleId)) {
+          if (!roles.some((r) => r.id === raw.appRoleId) && !placeholders.has(`${sp.id}/${raw.appRoleId}`)) {
+            placeholders.add(`${sp.id}/${raw.appRoleId}`)
             const placeholder = raw.appRoleId === DEFAULT_ACCESS_ROLE
               ? defaultAccessRole(sp)
               : { id: raw.appRoleId, displayName: "Unknown app role", value: null, isEnabled: false, description: "The app no longer defines this role" }
