@@ -2,6 +2,7 @@ import { ConnectorErrors, type ConnectorError } from "@idconnect/core/ConnectorE
 import * as Effect from "effect/Effect"
 import * as http from "node:http"
 import * as https from "node:https"
+import * as tls from "node:tls"
 import { guardedLookup, RefusedAddressError } from "./BaseUrlPolicy.ts"
 
 /** One HTTP exchange as the wire saw it, before any SCIM meaning is given to it. */
@@ -20,7 +21,7 @@ export interface RawRequest {
 }
 
 export interface HttpTransportOptions {
-  /** Extra trusted CA certificates (PEM), e.g. a private CA or a local simulator's. */
+  /** Extra trusted CA certificates (PEM), e.g. a private CA or a local simulator's; added to the default roots. */
   readonly ca?: string | undefined
   /** Per-request time limit. */
   readonly timeoutMs?: number | undefined
@@ -53,7 +54,9 @@ export const makeHttpTransport = (options: HttpTransportOptions): HttpTransport 
   const maxBytes = options.maxResponseBytes ?? 256 * 1024 * 1024
   const lookup = guardedLookup as unknown as http.AgentOptions["lookup"]
   const httpAgent = new http.Agent({ keepAlive: true, lookup })
-  const httpsAgent = new https.Agent({ keepAlive: true, lookup, ...(options.ca === undefined ? {} : { ca: options.ca }) })
+  // `ca` replaces Node's trust store for this agent, so the default roots are passed along with it.
+  const ca = options.ca === undefined ? undefined : [...tls.getCACertificates("default"), options.ca]
+  const httpsAgent = new https.Agent({ keepAlive: true, lookup, ...(ca === undefined ? {} : { ca }) })
 
   const exchange = (request: RawRequest, signal: AbortSignal): Promise<RawResponse> =>
     new Promise((resolve, reject) => {

@@ -172,6 +172,21 @@ describe("SCIM lifecycle", () => {
       assert.match(writes()[1]?.headers["if-match"] ?? "", /^W\/"/u)
     }))
 
+  it.live("an ETag conflict (412) re-reads the resource and tries once more", () =>
+    Effect.gen(function* () {
+      const ids = seedStandard()
+      server.faults.etag = true
+      server.faults.preconditionFailed = { remaining: 1 }
+      const [result] = yield* lifecycle.apply(yield* configFor(server), [{ operation: "deactivateUser", params: { userName: "alice" } }])
+      assert.strictEqual(result?.status, "applied")
+      assert.strictEqual(writes().length, 2)
+      assert.strictEqual(server.store.users.get(ids.users.alice)!.active, false)
+      server.faults.preconditionFailed = { remaining: 2 }
+      const [twice] = yield* lifecycle.apply(yield* configFor(server), [{ operation: "deactivateUser", params: { userName: "bob" } }])
+      assert.strictEqual(twice?.status, "failed")
+      assert.include(twice?.message, "412")
+    }))
+
   it.live("applies in the safe order: memberships before deletion", () =>
     Effect.gen(function* () {
       const ids = seedStandard()

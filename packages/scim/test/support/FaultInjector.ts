@@ -32,6 +32,8 @@ export interface Faults {
   patchNoContent?: boolean
   /** Advertise `patch.supported: false`. */
   patchUnsupported?: boolean
+  /** Answer the next `remaining` writes that carry If-Match with 412 (someone changed the resource meanwhile). */
+  preconditionFailed?: { remaining: number }
   /** Accept a filtered member removal (`members[value eq ...]`) and do nothing (authentik #24173). */
   ignoreFilteredRemove?: boolean
 }
@@ -89,6 +91,12 @@ export const faultInjector = (faults: Faults, seen: Array<SeenRequest>) => (req:
   if (faults.html502 && faults.html502.remaining > 0 && matches(faults.html502.match)) {
     faults.html502.remaining--
     res.status(502).type("text/html").send(html(502, "Bad Gateway"))
+    return
+  }
+  if (faults.preconditionFailed && faults.preconditionFailed.remaining > 0 && req.method !== "GET" && req.header("if-match") !== undefined) {
+    faults.preconditionFailed.remaining--
+    res.status(412).type("application/scim+json")
+    res.send(JSON.stringify({ schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"], status: "412", detail: "Precondition failed: version mismatch" }))
     return
   }
   if (faults.noDiscovery && DISCOVERY.test(req.path)) {

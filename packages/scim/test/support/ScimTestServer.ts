@@ -1,5 +1,7 @@
 import express from "express"
 import { randomBytes } from "node:crypto"
+import * as http from "node:http"
+import * as https from "node:https"
 import type { AddressInfo } from "node:net"
 import SCIMMYRouters from "scimmy-routers"
 import { faultInjector, type Faults, type SeenRequest } from "./FaultInjector.ts"
@@ -42,7 +44,9 @@ export const STATIC_TOKEN = "test-static-token"
 export const BASIC = { username: "scim-admin", password: "s3cret-basic" }
 export const OAUTH_CLIENT = { clientId: "11111111-2222-3333-4444-555555555555", clientSecret: "oauth-client-secret" }
 
-export const startScimTestServer = async (options: { port?: number } = {}): Promise<ScimTestServer> => {
+export const startScimTestServer = async (
+  options: { readonly port?: number; readonly tls?: { readonly certPem: string; readonly keyPem: string } } = {}
+): Promise<ScimTestServer> => {
   declareResources()
   const faults: Faults = {}
   const requests: Array<SeenRequest> = []
@@ -93,11 +97,11 @@ export const startScimTestServer = async (options: { port?: number } = {}): Prom
     }) as unknown as express.RequestHandler
   )
 
-  const server = await new Promise<import("node:http").Server>((resolve) => {
-    const s = app.listen(options.port ?? 0, "127.0.0.1", () => resolve(s))
-  })
+  const server: http.Server =
+    options.tls === undefined ? http.createServer(app) : https.createServer({ cert: options.tls.certPem, key: options.tls.keyPem }, app)
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", () => resolve()))
   const port = (server.address() as AddressInfo).port
-  const origin = `http://127.0.0.1:${port}`
+  const origin = `${options.tls === undefined ? "http" : "https"}://127.0.0.1:${port}`
 
   return {
     baseUrl: `${origin}/scim/v2`,
