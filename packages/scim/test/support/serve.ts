@@ -7,7 +7,7 @@
  * Then, for example:
  *   npm run connector -- check   --plugin entra --mode scim --config .data/scim-demo/entra-scim.json
  *   npm run connector -- extract --plugin entra --mode scim --config .data/scim-demo/entra-scim.json
- *   npm run connector -- apply   --plugin entra --mode scim --config .data/scim-demo/entra-scim.json --operations .data/scim-demo/operations.json
+ *   npm run connector -- apply   --plugin entra --mode scim --config .data/scim-demo/entra-scim.json --operation .data/scim-demo/operations.json
  */
 import { mkdirSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
