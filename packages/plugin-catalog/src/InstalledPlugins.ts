@@ -1,3 +1,4 @@
+import { entraPlugin } from "@idconnect/connector-entra/EntraPlugin"
 import { examplePlugin } from "@idconnect/connector-example/ExamplePlugin"
 import type { ConnectorPlugin } from "@idconnect/core/ConnectorPlugin"
 
@@ -8,6 +9,7 @@ import type { ConnectorPlugin } from "@idconnect/core/ConnectorPlugin"
  * a plugin with id `x` lives in `packages/connector-x`.
  */
 export const installedPlugins: ReadonlyArray<ConnectorPlugin> = [
-  examplePlugin
+  entraPlugin,
+  examplePlugin,
   // generator: new plugins are added above this line
 ]
