@@ -85,6 +85,24 @@ describe("checkpoints and resume", () => {
       assert.strictEqual(garbled.code, "CheckpointInvalid")
     }))
 
+  it.live("an expired cursor makes the runner start over with a full sync", () =>
+    Effect.gen(function* () {
+      seedTenant()
+      server.faults.cursorOnly = true
+      const config = yield* configFor(server, "bearer", { quirks: { pageSize: 3 } })
+      const full = yield* collect(mode, config)
+      const saved = full.flatMap((r) => (r._tag === "checkpoint" ? [r.checkpoint] : []))[1]!
+      const state = JSON.parse(JSON.stringify(saved.state)) as { step: { page: { cursor: string } } }
+      state.step.page.cursor = "expired-cursor"
+      const stale = { version: saved.version, state }
+      const error = yield* Effect.flip(collect(mode, config, stale))
+      assert.strictEqual(error.code, "CheckpointInvalid")
+      const { sink, state: out } = makeMemorySink()
+      const summary = yield* runExtraction({ read: mode.read!, config, sink, checkpoint: stale, retryBaseDelay: "10 millis" })
+      assert.strictEqual(summary.attempts, 2)
+      assert.strictEqual(out.entities.size, 16)
+    }))
+
   it.live("the runner resumes from the last checkpoint after the server stays down for a while", () =>
     Effect.gen(function* () {
       const ids = seedTenant()
