@@ -1,3 +1,4 @@
+import { bulkEndpoints } from "./endpoints/BulkEndpoints.ts"
 import { dataEndpoints } from "./endpoints/DataEndpoints.ts"
 import { integrationEndpoints } from "./endpoints/IntegrationEndpoints.ts"
 import { lifecycleEndpoints } from "./endpoints/LifecycleEndpoints.ts"
@@ -18,7 +19,8 @@ export const apiEndpoints = [
   ...integrationEndpoints,
   ...runEndpoints,
   ...dataEndpoints,
-  ...lifecycleEndpoints
+  ...lifecycleEndpoints,
+  ...bulkEndpoints
 ] as const
 
 export type ApiEndpoints = typeof apiEndpoints

@@ -6,9 +6,9 @@ export type Method = "get" | "post" | "put" | "patch" | "delete" | "head"
 /**
  * Who may call an endpoint: a tenant API key (`X-Api-Key-ID` + `X-Api-Key-Secret`), the operator's
  * admin token (`Authorization: Bearer <IDCONNECT_ADMIN_TOKEN>`), anyone (`public`: the OpenAPI
- * document, the docs page, health), or the bearer of a single-use upload URL (`uploadToken`).
+ * document, the docs page, health), or the holder of a signed upload or download URL (`signedUrl`).
  */
-export type Auth = "apiKey" | "admin" | "public" | "uploadToken"
+export type Auth = "apiKey" | "admin" | "public" | "signedUrl"
 
 /** A JSON request body, checked with ajv (field-level 400s) and then decoded by the schema. */
 export interface JsonBody<S extends Schema.Top = Schema.Top> {

@@ -7,6 +7,9 @@ import type { Operations } from "@idconnect/store/Operations"
 import type { Runs } from "@idconnect/store/Runs"
 import type { Snapshots } from "@idconnect/store/Snapshots"
 import type { Tenants } from "@idconnect/store/Tenants"
+import type { Uploads } from "@idconnect/store/Uploads"
+import type { UrlSigner } from "../bulk/UrlSigner.ts"
+import { bulkHandlers } from "./BulkHandlers.ts"
 import type { ApiEndpoints } from "../contract/Api.ts"
 import type { Handlers } from "../http/Handler.ts"
 import { dataHandlers } from "./DataHandlers.ts"
@@ -28,6 +31,8 @@ export type ApiServices =
   | Operations
   | AuditLog
   | JobQueue
+  | Uploads
+  | UrlSigner
 
 /** Every endpoint's handler, checked by the compiler against `apiEndpoints` (none missing, none extra). */
 export const apiHandlers: Handlers<ApiEndpoints, ApiServices> = {
@@ -37,5 +42,6 @@ export const apiHandlers: Handlers<ApiEndpoints, ApiServices> = {
   ...integrationHandlers,
   ...runHandlers,
   ...dataHandlers,
-  ...lifecycleHandlers
+  ...lifecycleHandlers,
+  ...bulkHandlers
 }

@@ -97,7 +97,7 @@ export const makeApp = <R>(deps: AppDeps<R>): Hono => {
   const authenticate = (e: AnyEndpoint, request: Request): Effect.Effect<Caller, unknown, R> => {
     switch (e.auth) {
       case "public":
-      case "uploadToken":
+      case "signedUrl":
         return Effect.succeed({ kind: "anonymous" })
       case "admin": {
         const header = request.headers.get("authorization") ?? ""
@@ -213,7 +213,7 @@ export const makeApp = <R>(deps: AppDeps<R>): Hono => {
         const params = yield* decodeInput(e.params, c.req.param() as Record<string, string>)
         const query = yield* decodeInput(e.query, c.req.query())
         const body = yield* readBody(e, request, limit)
-        const out = yield* handler({ params, query, body, caller, request, origin } as never)
+        const out = yield* handler({ params, query, body, caller, request, origin, limits: options } as never)
         return yield* render(e, out, request)
       })
       const exit = await runtime.runPromiseExit(program)

@@ -35,6 +35,8 @@ export interface HandlerInput<E extends AnyEndpoint> {
   readonly request: Request
   /** `scheme://host[:port]` as the client reached us, to build absolute URLs (upload, polling). */
   readonly origin: string
+  /** The HTTP edge's limits, for handlers that announce them (an upload ticket's maxBytes). */
+  readonly limits: { readonly jsonBodyLimitBytes: number; readonly rawBodyLimitBytes: number }
 }
 
 /** A success with a status or headers other than the endpoint's defaults. */

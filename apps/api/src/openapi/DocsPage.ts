@@ -31,7 +31,7 @@ export const renderDocsPage = (doc: Json): string => {
     const sec = op.security as Array<Json>
     if (sec.length === 0) return "public"
     const names = Object.keys(sec[0]!)
-    return names.includes("ApiKeyId") ? "API key" : names.includes("AdminToken") ? "admin token" : "upload token"
+    return names.includes("ApiKeyId") ? "API key" : names.includes("AdminToken") ? "admin token" : "signed URL"
   }
   const sections = [...byTag].map(([tag, ops]) => {
     const items = ops.map(({ method, path, op }) => {

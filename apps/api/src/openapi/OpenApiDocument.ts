@@ -26,7 +26,7 @@ const implicitErrors = (e: AnyEndpoint): Array<ProblemCode> => {
 const SECURITY: Record<AnyEndpoint["auth"], ReadonlyArray<Json>> = {
   apiKey: [{ ApiKeyId: [], ApiKeySecret: [] }],
   admin: [{ AdminToken: [] }],
-  uploadToken: [{ UploadToken: [] }],
+  signedUrl: [{ SignedUrlToken: [] }],
   public: []
 }
 
@@ -156,7 +156,7 @@ export const makeOpenApiDocument = (endpoints: ReadonlyArray<AnyEndpoint>, info:
         ApiKeyId: { type: "apiKey", in: "header", name: "X-Api-Key-ID", description: "The API key's id" },
         ApiKeySecret: { type: "apiKey", in: "header", name: "X-Api-Key-Secret", description: "The API key's secret" },
         AdminToken: { type: "http", scheme: "bearer", description: "The operator's IDCONNECT_ADMIN_TOKEN" },
-        UploadToken: { type: "apiKey", in: "query", name: "token", description: "The single-use token of an upload URL" }
+        SignedUrlToken: { type: "apiKey", in: "query", name: "token", description: "The signed token of an upload or download URL (download URLs carry it in the path)" }
       }
     }
   }

@@ -1,0 +1,44 @@
+import type { RunView } from "@idconnect/schemas/Run"
+import { JobQueue } from "@idconnect/store/JobQueue"
+import { Runs } from "@idconnect/store/Runs"
+import type { UploadView } from "@idconnect/store/Uploads"
+import * as Effect from "effect/Effect"
+
+/**
+ * The payload of an ingest run, the contract between the API (which stores the files of an upload
+ * under the names `entities` and `relations`) and the worker (which ingests them). An Entities
+ * file makes a full snapshot; a Relations-only upload is applied on top of the last one.
+ */
+export interface IngestPayload {
+  readonly uploadId: string
+  readonly files: { readonly entities?: { readonly format: "csv" | "ndjson" }; readonly relations?: { readonly format: "csv" | "ndjson" } }
+  readonly syncMode: "full" | "incremental"
+  readonly bestEffort: boolean
+}
+
+/** Queues the ingest run of a received upload. */
+export const startIngest = (tenantId: string, integrationId: string, payload: IngestPayload) =>
+  JobQueue.use((queue) =>
+    queue.startRun({ tenantId, integrationId, kind: "ingest", trigger: "upload", payload: { ...payload } })
+  ).pipe(Effect.map(({ run }) => run))
+
+/**
+ * The ingest run of an upload, if one was started: found among the integration's runs created
+ * since the upload (newest first), by the upload id in their payload.
+ */
+export const findUploadRun = (tenantId: string, upload: UploadView) =>
+  Effect.gen(function* () {
+    const runs = yield* Runs
+    let cursor: string | undefined
+    for (;;) {
+      const page = yield* runs.list(tenantId, upload.integrationId, { limit: 100, cursor })
+      for (const run of page.items) {
+        if (run.createdAt < upload.createdAt) return undefined
+        if (run.kind !== "ingest") continue
+        const record = yield* runs.record(run.id)
+        if (record.payload.uploadId === upload.id) return run as RunView
+      }
+      if (page.nextCursor === null) return undefined
+      cursor = page.nextCursor
+    }
+  })
