@@ -271,8 +271,20 @@ export class Integrations extends Context.Service<
           return view(rows[0]!)
         }),
         remove: Effect.fn("Integrations.remove")(function* (tenantId, id) {
-          const rows = yield* db.query("delete from integrations where id = $1 and tenant_id = $2 returning id", [id, tenantId])
-          if (rows.length === 0) return yield* StoreErrors.notFound("integration", id)
+          yield* db.transaction((tx) =>
+            Effect.gen(function* () {
+              const owned = yield* tx.query("select 1 from integrations where id = $1 and tenant_id = $2 for update", [id, tenantId])
+              if (owned.length === 0) return yield* StoreErrors.notFound("integration", id)
+              for (const table of ["staged_entities", "staged_relations"]) {
+                yield* tx.query(`delete from ${table} where run_id in (select id from runs where integration_id = $1)`, [id])
+              }
+              yield* tx.query("delete from integrations where id = $1", [id])
+              // Snapshot tables have no foreign key (see Migrations.ts), so their rows go explicitly.
+              for (const table of ["entities", "relations", "effective_access"]) {
+                yield* tx.query(`delete from ${table} where integration_id = $1`, [id])
+              }
+            })
+          )
         }),
         setStatus: Effect.fn("Integrations.setStatus")(function* (id, status, message) {
           yield* db.query("update integrations set status = $2, message = $3, updated_at = now() where id = $1", [id, status, message])

@@ -14,7 +14,9 @@ export interface Migration {
  * Snapshot tables (`entities`, `relations`, `effective_access`) keep every version of a row with a
  * validity range over the integration's publish sequence: `valid_from <= seq < valid_to` (open rows
  * have `valid_to` null and form the current snapshot). A run stages its rows in `staged_*` and
- * publishing closes and opens rows in one transaction.
+ * publishing closes and opens rows in one transaction. They carry no foreign key and no surrogate
+ * key on purpose: publishes write hundreds of thousands of rows, and every index or per-row trigger
+ * is paid on each (removing an integration deletes its rows explicitly).
  */
 export const migrations: ReadonlyArray<Migration> = [
   {
@@ -122,7 +124,6 @@ create index staged_entities_run on staged_entities (run_id, ord);
 create table staged_relations (
   run_id text not null,
   ord bigserial,
-  rkey text not null,
   parent_entity_type text not null,
   parent_source_type text not null,
   parent_source_id text not null,
@@ -140,8 +141,7 @@ create table staged_relations (
 create index staged_relations_run on staged_relations (run_id, ord);
 
 create table entities (
-  id bigserial primary key,
-  integration_id text not null references integrations(id) on delete cascade,
+  integration_id text not null,
   entity_type text not null,
   source_type text not null,
   source_id text not null,
@@ -155,13 +155,11 @@ create table entities (
   valid_to bigint
 );
 create unique index entities_current on entities (integration_id, entity_type, source_type, source_id) where valid_to is null;
-create index entities_key on entities (integration_id, entity_type, source_type, source_id, valid_from);
 create index entities_from on entities (integration_id, valid_from);
 create index entities_to on entities (integration_id, valid_to) where valid_to is not null;
 
 create table relations (
-  id bigserial primary key,
-  integration_id text not null references integrations(id) on delete cascade,
+  integration_id text not null,
   rkey text not null,
   parent_entity_type text not null,
   parent_source_type text not null,
@@ -180,15 +178,13 @@ create table relations (
   valid_to bigint
 );
 create unique index relations_current on relations (integration_id, rkey) where valid_to is null;
-create index relations_key on relations (integration_id, rkey, valid_from);
 create index relations_parent on relations (integration_id, parent_source_id) where valid_to is null;
 create index relations_child on relations (integration_id, entity_source_id) where valid_to is null;
 create index relations_from on relations (integration_id, valid_from);
 create index relations_to on relations (integration_id, valid_to) where valid_to is not null;
 
 create table effective_access (
-  id bigserial primary key,
-  integration_id text not null references integrations(id) on delete cascade,
+  integration_id text not null,
   identity_source_type text not null,
   identity_source_id text not null,
   target_entity_type text not null,

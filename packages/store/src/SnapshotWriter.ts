@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto"
 import type { SinkBatch } from "@idconnect/core/ExtractionSink"
 import type { Entity } from "@idconnect/schemas/Entity"
 import { relationKey, type EntityRelation } from "@idconnect/schemas/EntityRelation"
@@ -23,9 +22,9 @@ export interface PublishResult {
   readonly effectiveAccess: {
     readonly closed: number
     readonly opened: number
-    /** Rows in the new effective-access snapshot; null when relations did not change and nothing was rebuilt. */
-    readonly rows: number | null
-    readonly rebuilt: boolean
+    /** Whether relations changed and effective access was recomputed; `incremental` = only for affected identities. */
+    readonly scope: "unchanged" | "full" | "incremental"
+    readonly identitiesRecomputed: number | null
   }
 }
 
@@ -35,8 +34,12 @@ export interface StageResult {
   readonly deletions: number
 }
 
-/** The stable id of a relation inside a snapshot: a hash of `relationKey` (ends + privilege + scope). */
-export const relationId = (r: EntityRelation): string => createHash("sha1").update(relationKey(r)).digest("hex")
+/**
+ * A relation's key inside a snapshot (`rkey`): both ends, the privilege and the scope, as in core's
+ * `relationKey`. Computed in SQL at publish so staging stays a plain COPY.
+ */
+const RKEY = `md5(concat_ws(chr(31), parent_entity_type, parent_source_type, parent_source_id, entity_type, entity_source_type,
+  entity_source_id, privilege_name, scope))`
 
 const ENTITY_COLUMNS = [
   "run_id",
@@ -52,7 +55,6 @@ const ENTITY_COLUMNS = [
 ]
 const RELATION_COLUMNS = [
   "run_id",
-  "rkey",
   "parent_entity_type",
   "parent_source_type",
   "parent_source_id",
@@ -85,7 +87,6 @@ const entityRow = (runId: string, e: Entity): ReadonlyArray<CopyValue> => [
 
 const relationRow = (runId: string, r: EntityRelation, deleted: boolean): ReadonlyArray<CopyValue> => [
   runId,
-  relationId(r),
   r.parentEntityType,
   r.parentSourceType ?? "",
   r.parentSourceId,
@@ -169,7 +170,7 @@ export class SnapshotWriter extends Context.Service<
         checkpoint: Checkpoint | undefined
       ) {
         const entities = dedupe(batch.entities, (e) => `${e.entityType}\u0000${e.sourceType}\u0000${e.sourceId}`)
-        const relations = dedupe(batch.relations, relationId)
+        const relations = dedupe(batch.relations, relationKey)
         const entityDeletions = batch.deletions.filter((d) => d.target === "entity")
         const relationDeletions = batch.deletions.flatMap((d) => (d.target === "relation" && d.relation !== undefined ? [d.relation] : []))
         return yield* db.transaction((tx) =>
@@ -225,6 +226,8 @@ export class SnapshotWriter extends Context.Service<
               integrationId
             ])
             const seq = integ[0]!.published_seq + 1
+            // Publishing sorts and hashes whole snapshots: give this transaction room to do it in memory.
+            yield* tx.exec("set local work_mem = '64MB'")
 
             // The run's final word per key: the last staged row wins.
             yield* tx.exec(`
@@ -250,7 +253,7 @@ export class SnapshotWriter extends Context.Service<
                select distinct on (rkey) rkey, parent_entity_type, parent_source_type, parent_source_id, entity_type, entity_source_type,
                  entity_source_id, privilege_name, scope, app, source_system, metadata_version, metadata, deleted,
                  md5(jsonb_build_array(app, source_system, metadata_version, metadata)::text)
-               from staged_relations where run_id = $1
+               from (select ${RKEY} as rkey, * from staged_relations where run_id = $1) s
                order by rkey, ord desc`,
               [runId]
             )
@@ -331,7 +334,7 @@ export class SnapshotWriter extends Context.Service<
             const relationsChanged = orphaned + relationsClosed + relationsOpened > 0
             const ea = relationsChanged
               ? yield* rebuildEffectiveAccess(tx, integrationId, seq, config.effectiveAccessMaxDepth)
-              : { closed: 0, opened: 0, rows: null, closureRows: 0 }
+              : { closed: 0, opened: 0, scope: "unchanged" as const, identitiesRecomputed: null }
 
             yield* tx.query(
               `update runs set status = 'succeeded', seq = $2, published_at = now(), finished_at = now(), lease_owner = null,
@@ -367,7 +370,7 @@ export class SnapshotWriter extends Context.Service<
               mode,
               entities: { closed: entitiesClosed, opened: entitiesOpened },
               relations: { closed: relationsClosed + orphaned, opened: relationsOpened },
-              effectiveAccess: { closed: ea.closed, opened: ea.opened, rows: ea.rows, rebuilt: relationsChanged }
+              effectiveAccess: { closed: ea.closed, opened: ea.opened, scope: ea.scope, identitiesRecomputed: ea.identitiesRecomputed }
             }
             return result
           })

@@ -141,7 +141,9 @@ export interface SnapshotRef {
 
 /** SQL that keeps the rows of one snapshot (`$n` holds its seq). Open rows are exactly the latest snapshot. */
 export const visibleAt = (alias: string, param: string, current: boolean) =>
-  current ? `${alias}.valid_to is null` : `${alias}.valid_from <= ${param} and (${alias}.valid_to is null or ${alias}.valid_to > ${param})`
+  current
+    ? `${alias}.valid_to is null and ${param}::bigint is not null`
+    : `${alias}.valid_from <= ${param} and (${alias}.valid_to is null or ${alias}.valid_to > ${param})`
 
 const isKeyCursor = (v: unknown): v is { s: number; k: ReadonlyArray<string> } =>
   typeof v === "object" && v !== null && typeof (v as any).s === "number" && Array.isArray((v as any).k)
@@ -173,6 +175,14 @@ export class Snapshots extends Context.Service<
     /** Every entity of a snapshot, streamed in pages (memory stays flat). */
     readonly exportEntities: (tenantId: string, integrationId: string, atRun?: string) => Stream.Stream<Entity, StoreError>
     readonly exportRelations: (tenantId: string, integrationId: string, atRun?: string) => Stream.Stream<EntityRelation, StoreError>
+    /**
+     * Which of `refs` exist in the latest snapshot, as `${entityType}\u0000${sourceId}` keys (the
+     * ingest engine's `KnownEntities` contract: relations of an upload may point at synced entities).
+     */
+    readonly existing: (
+      integrationId: string,
+      refs: ReadonlyArray<{ readonly entityType: EntityType; readonly sourceId: string }>
+    ) => Effect.Effect<ReadonlySet<string>, StoreError>
     /** Added, removed and changed entities, relations and effective access between two runs' snapshots. */
     readonly diff: (
       tenantId: string,
@@ -457,7 +467,21 @@ export class Snapshots extends Context.Service<
         return result
       })
 
-      return Snapshots.of({ resolve, entities, entity, relations, exportEntities, exportRelations, diff })
+      const existing = Effect.fn("Snapshots.existing")(function* (
+        integrationId: string,
+        refs: ReadonlyArray<{ readonly entityType: EntityType; readonly sourceId: string }>
+      ) {
+        if (refs.length === 0) return new Set<string>()
+        const rows = yield* db.query<{ entity_type: string; source_id: string }>(
+          `select distinct e.entity_type, e.source_id from entities e
+           join unnest($2::text[], $3::text[]) as r(entity_type, source_id) on e.entity_type = r.entity_type and e.source_id = r.source_id
+           where e.integration_id = $1 and e.valid_to is null`,
+          [integrationId, refs.map((r) => r.entityType), refs.map((r) => r.sourceId)]
+        )
+        return new Set(rows.map((r) => `${r.entity_type}\u0000${r.source_id}`))
+      })
+
+      return Snapshots.of({ resolve, entities, entity, relations, exportEntities, exportRelations, existing, diff })
     })
   )
 }

@@ -1,14 +1,17 @@
 /**
- * CSV text for `COPY ... FROM ... WITH (FORMAT csv)`: every non-null value is quoted (so an empty
- * string stays an empty string), quotes are doubled, and null is the unquoted empty field. JSON goes
+ * CSV text for `COPY ... FROM ... WITH (FORMAT csv)`: null is the unquoted empty field, an empty
+ * string is `""`, values with a comma, quote or line break are quoted with quotes doubled. JSON goes
  * in as its text, CSV-quoted: `"{""a"":1}"`, never with backslash escapes.
  */
 export type CopyValue = string | number | boolean | null | undefined
 
+const NEEDS_QUOTES = /[",\r\n]/
+
 const field = (value: CopyValue): string => {
   if (value === null || value === undefined) return ""
   if (typeof value === "number" || typeof value === "boolean") return String(value)
-  return `"${value.replaceAll('"', '""')}"`
+  if (value === "") return '""'
+  return NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value
 }
 
 export const csvLine = (row: ReadonlyArray<CopyValue>): string => row.map(field).join(",") + "\n"

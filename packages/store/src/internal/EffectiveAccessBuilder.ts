@@ -4,7 +4,8 @@ import type { StoreError } from "../StoreError.ts"
 import { textArrayLiteral, type CopyValue } from "./Csv.ts"
 
 /**
- * Rebuilds an integration's effective access inside a publish transaction, as rows valid from `seq`.
+ * Brings an integration's effective access up to date inside a publish transaction, as rows valid
+ * from `seq`.
  *
  * The rule: an identity holds directly whatever its own relations point at. It also inherits what
  * every connection (group) it is a `member` of holds, through chains of connection -> connection
@@ -15,6 +16,11 @@ import { textArrayLiteral, type CopyValue } from "./Csv.ts"
  * How: the group nesting graph is small (groups, not users), so its closure is computed here with a
  * breadth-first search per starting group (shortest paths, a visited set per start, depth limit)
  * and loaded with COPY; the large join (memberships x closure x holdings) runs in SQL.
+ *
+ * Only identities the publish can have affected are recomputed: those whose own relations changed
+ * and the members of groups whose closure reaches a connection whose relations changed. (If an old
+ * path went through a removed edge, its unchanged prefix still reaches that edge's holder, so the
+ * identity is in the set.) When that is most of them, or nothing was built yet, all are recomputed.
  */
 const NOT_DENIED = (alias: string) => `coalesce((${alias}.metadata->>'privilegeValue')::boolean, true)`
 
@@ -25,15 +31,23 @@ type Edge = {
   entity_source_id: string
 }
 
+type Node = { readonly sourceType: string; readonly sourceId: string }
+
 const SEP = "\u001f"
 const nodeKey = (sourceType: string, sourceId: string) => `${sourceType}${SEP}${sourceId}`
 
+/**
+ * Closure rows (start group, ancestor, depth, path) for COPY; adds to `affected` every start whose
+ * closure contains a node of `changed`.
+ */
 function* closureRows(
-  starts: ReadonlyArray<{ entity_source_type: string; entity_source_id: string }>,
+  starts: ReadonlyArray<Node>,
   edges: ReadonlyArray<Edge>,
-  maxDepth: number
+  maxDepth: number,
+  changed: ReadonlySet<string>,
+  affected: Array<Node>
 ): Generator<ReadonlyArray<CopyValue>> {
-  const adjacency = new Map<string, Array<{ sourceType: string; sourceId: string }>>()
+  const adjacency = new Map<string, Array<Node>>()
   for (const e of edges) {
     const from = nodeKey(e.parent_source_type, e.parent_source_id)
     let list = adjacency.get(from)
@@ -41,40 +55,42 @@ function* closureRows(
     list.push({ sourceType: e.entity_source_type, sourceId: e.entity_source_id })
   }
   for (const start of starts) {
-    const startKey = nodeKey(start.entity_source_type, start.entity_source_id)
-    type Visit = { sourceType: string; sourceId: string; path: Array<string> }
+    const startKey = nodeKey(start.sourceType, start.sourceId)
+    type Visit = Node & { readonly path: ReadonlyArray<string> }
     const visited = new Set<string>([startKey])
-    let frontier: Array<Visit> = [{ sourceType: start.entity_source_type, sourceId: start.entity_source_id, path: [start.entity_source_id] }]
+    let touched = false
+    let frontier: Array<Visit> = [{ ...start, path: [start.sourceId] }]
     for (let depth = 0; frontier.length > 0; depth++) {
       const next: Array<Visit> = []
       for (const node of frontier) {
-        yield [
-          start.entity_source_type,
-          start.entity_source_id,
-          node.sourceType,
-          node.sourceId,
-          depth,
-          textArrayLiteral(node.path)
-        ]
+        touched ||= changed.has(nodeKey(node.sourceType, node.sourceId))
+        yield [start.sourceType, start.sourceId, node.sourceType, node.sourceId, depth, textArrayLiteral(node.path)]
         if (depth >= maxDepth) continue
         for (const parent of adjacency.get(nodeKey(node.sourceType, node.sourceId)) ?? []) {
           const key = nodeKey(parent.sourceType, parent.sourceId)
           if (visited.has(key)) continue
           visited.add(key)
-          next.push({ sourceType: parent.sourceType, sourceId: parent.sourceId, path: [...node.path, parent.sourceId] })
+          next.push({ ...parent, path: [...node.path, parent.sourceId] })
         }
       }
       frontier = next
     }
+    if (touched) affected.push(start)
   }
 }
 
 export interface EffectiveAccessChange {
   readonly closed: number
   readonly opened: number
-  readonly rows: number
+  /** Rows computed: for every identity (full) or for the affected ones (incremental). */
+  readonly computed: number
+  readonly scope: "full" | "incremental"
+  readonly identitiesRecomputed: number | null
   readonly closureRows: number
 }
+
+const KEY = ["identity_source_id", "identity_source_type", "target_entity_type", "target_source_type", "target_source_id", "privilege_name"]
+const keyMatch = (a: string, b: string) => KEY.map((c) => `${a}.${c} = ${b}.${c}`).join(" and ")
 
 export const rebuildEffectiveAccess = (
   tx: SqlConnection,
@@ -83,37 +99,99 @@ export const rebuildEffectiveAccess = (
   maxDepth: number
 ): Effect.Effect<EffectiveAccessChange, StoreError> =>
   Effect.gen(function* () {
-    const current = `integration_id = $1 and valid_to is null`
-    const edges = yield* tx.query<Edge>(
-      `select parent_source_type, parent_source_id, entity_source_type, entity_source_id from relations r
-       where ${current} and privilege_name = 'member' and parent_entity_type = 'connection' and entity_type = 'connection'
-         and ${NOT_DENIED("r")}`,
-      [integrationId]
-    )
-    const starts = yield* tx.query<{ entity_source_type: string; entity_source_id: string }>(
-      `select distinct entity_source_type, entity_source_id from relations r
-       where ${current} and privilege_name = 'member' and parent_entity_type = 'identity' and entity_type = 'connection'
-         and ${NOT_DENIED("r")}`,
-      [integrationId]
-    )
+    // The two sides of the expansion, copied out of the snapshot into analyzed temp tables so the
+    // planner joins them with fresh statistics (the snapshot tables may have just grown a lot).
     yield* tx.exec(`
+      create temp table ea_members (
+        identity_source_type text not null, identity_source_id text not null,
+        group_source_type text not null, group_source_id text not null
+      ) on commit drop;
+      create temp table ea_holdings (
+        holder_source_type text not null, holder_source_id text not null, target_entity_type text not null,
+        target_source_type text not null, target_source_id text not null, privilege_name text not null
+      ) on commit drop;
       create temp table ea_closure (
         start_source_type text not null, start_source_id text not null,
         anc_source_type text not null, anc_source_id text not null,
         depth int not null, path text[] not null
-      ) on commit drop`)
-    const closureRowCount = yield* tx.copyIn(
-      "ea_closure",
-      ["start_source_type", "start_source_id", "anc_source_type", "anc_source_id", "depth", "path"],
-      closureRows(starts, edges, maxDepth)
-    )
-    yield* tx.exec("create index on ea_closure (start_source_id, start_source_type); analyze ea_closure")
-
-    yield* tx.exec(`
+      ) on commit drop;
+      create temp table ea_affected_groups (source_type text not null, source_id text not null) on commit drop;
+      create temp table ea_scope (identity_source_type text not null, identity_source_id text not null) on commit drop;
       create temp table ea_next (
         identity_source_type text, identity_source_id text, target_entity_type text, target_source_type text,
         target_source_id text, privilege_name text, kind text, path text[], hash text
       ) on commit drop`)
+    yield* tx.query(
+      `insert into ea_members
+       select parent_source_type, parent_source_id, entity_source_type, entity_source_id from relations r
+       where r.integration_id = $1 and r.valid_to is null and r.privilege_name = 'member' and r.parent_entity_type = 'identity'
+         and r.entity_type = 'connection' and ${NOT_DENIED("r")}`,
+      [integrationId]
+    )
+    yield* tx.query(
+      `insert into ea_holdings
+       select parent_source_type, parent_source_id, entity_type, entity_source_type, entity_source_id, privilege_name from relations r
+       where r.integration_id = $1 and r.valid_to is null and r.parent_entity_type = 'connection' and ${NOT_DENIED("r")}`,
+      [integrationId]
+    )
+    const edges = yield* tx.query<Edge>(
+      `select holder_source_type as parent_source_type, holder_source_id as parent_source_id,
+         target_source_type as entity_source_type, target_source_id as entity_source_id
+       from ea_holdings where privilege_name = 'member' and target_entity_type = 'connection'`
+    )
+    const starts = yield* tx.query<Node>(
+      "select distinct group_source_type as \"sourceType\", group_source_id as \"sourceId\" from ea_members"
+    )
+    // Holders whose relations this publish opened or closed.
+    const changedHolders = yield* tx.query<{ parent_entity_type: string; parent_source_type: string; parent_source_id: string }>(
+      `select distinct parent_entity_type, parent_source_type, parent_source_id from relations
+       where integration_id = $1 and (valid_from = $2 or valid_to = $2)`,
+      [integrationId, seq]
+    )
+    const built = yield* tx.query("select 1 from effective_access where integration_id = $1 limit 1", [integrationId])
+    const changed = new Set(
+      changedHolders.filter((h) => h.parent_entity_type === "connection").map((h) => nodeKey(h.parent_source_type, h.parent_source_id))
+    )
+    const affectedGroups: Array<Node> = []
+    const closureRowCount = yield* tx.copyIn(
+      "ea_closure",
+      ["start_source_type", "start_source_id", "anc_source_type", "anc_source_id", "depth", "path"],
+      closureRows(starts, edges, maxDepth, changed, affectedGroups)
+    )
+    const full = built.length === 0 || affectedGroups.length * 2 > starts.length
+    let identitiesRecomputed: number | null = null
+    if (!full) {
+      yield* tx.copyIn(
+        "ea_affected_groups",
+        ["source_type", "source_id"],
+        affectedGroups.map((g) => [g.sourceType, g.sourceId])
+      )
+      yield* tx.copyIn(
+        "ea_scope",
+        ["identity_source_type", "identity_source_id"],
+        changedHolders.filter((h) => h.parent_entity_type === "identity").map((h) => [h.parent_source_type, h.parent_source_id])
+      )
+      yield* tx.exec(`
+        insert into ea_scope
+        select m.identity_source_type, m.identity_source_id from ea_members m
+        join ea_affected_groups g on g.source_id = m.group_source_id and g.source_type = m.group_source_type;
+        create temp table ea_scope_distinct on commit drop as select distinct * from ea_scope;
+        drop table ea_scope;
+        alter table ea_scope_distinct rename to ea_scope;
+        create index on ea_scope (identity_source_id, identity_source_type);
+        analyze ea_scope`)
+      identitiesRecomputed = (yield* tx.query<{ n: number }>("select count(*)::int as n from ea_scope"))[0]!.n
+    }
+    yield* tx.exec(`
+      create index on ea_members (group_source_id, group_source_type);
+      create index on ea_holdings (holder_source_id, holder_source_type);
+      create index on ea_closure (start_source_id, start_source_type);
+      analyze ea_members;
+      analyze ea_holdings;
+      analyze ea_closure`)
+
+    const inScope = (alias: string, type: string, id: string) =>
+      full ? "true" : `exists (select 1 from ea_scope s where s.identity_source_id = ${alias}.${id} and s.identity_source_type = ${alias}.${type})`
     yield* tx.query(
       `insert into ea_next
        select distinct on (identity_source_id, identity_source_type, target_entity_type, target_source_type, target_source_id, privilege_name)
@@ -125,33 +203,26 @@ export const rebuildEffectiveAccess = (
                 r.privilege_name, 'direct' as kind, array[r.parent_source_id, r.entity_source_id] as path, 0 as depth
          from relations r
          where r.integration_id = $1 and r.valid_to is null and r.parent_entity_type = 'identity' and ${NOT_DENIED("r")}
+           and ${inScope("r", "parent_source_type", "parent_source_id")}
          union all
-         select m.parent_source_type, m.parent_source_id, h.entity_type, h.entity_source_type, h.entity_source_id,
-                h.privilege_name, 'inherited', array[m.parent_source_id] || c.path || h.entity_source_id, c.depth + 1
-         from relations m
-         join ea_closure c on c.start_source_id = m.entity_source_id and c.start_source_type = m.entity_source_type
-         join relations h on h.integration_id = $1 and h.valid_to is null and h.parent_entity_type = 'connection'
-           and h.parent_source_id = c.anc_source_id and h.parent_source_type = c.anc_source_type and ${NOT_DENIED("h")}
-         where m.integration_id = $1 and m.valid_to is null and m.parent_entity_type = 'identity' and m.privilege_name = 'member'
-           and m.entity_type = 'connection' and ${NOT_DENIED("m")}
+         select m.identity_source_type, m.identity_source_id, h.target_entity_type, h.target_source_type, h.target_source_id,
+                h.privilege_name, 'inherited', array[m.identity_source_id] || c.path || h.target_source_id, c.depth + 1
+         from ea_members m
+         join ea_closure c on c.start_source_id = m.group_source_id and c.start_source_type = m.group_source_type
+         join ea_holdings h on h.holder_source_id = c.anc_source_id and h.holder_source_type = c.anc_source_type
+         where ${inScope("m", "identity_source_type", "identity_source_id")}
        ) grants
        order by identity_source_id, identity_source_type, target_entity_type, target_source_type, target_source_id, privilege_name,
          depth, kind`,
       [integrationId]
     )
-    yield* tx.exec(
-      `create index on ea_next (identity_source_id, identity_source_type, target_entity_type, target_source_type, target_source_id, privilege_name);
-       analyze ea_next`
-    )
-    const key = (a: string, b: string) =>
-      ["identity_source_id", "identity_source_type", "target_entity_type", "target_source_type", "target_source_id", "privilege_name"]
-        .map((c) => `${a}.${c} = ${b}.${c}`)
-        .join(" and ")
+    yield* tx.exec(`create index on ea_next (${KEY.join(", ")}); analyze ea_next`)
+
     const closed = yield* tx.query<{ n: number }>(
       `with closed as (
          update effective_access e set valid_to = $2
-         where e.integration_id = $1 and e.valid_to is null
-           and not exists (select 1 from ea_next n where ${key("n", "e")} and n.hash = e.hash)
+         where e.integration_id = $1 and e.valid_to is null and ${inScope("e", "identity_source_type", "identity_source_id")}
+           and not exists (select 1 from ea_next n where ${keyMatch("n", "e")} and n.hash = e.hash)
          returning 1)
        select count(*)::int as n from closed`,
       [integrationId, seq]
@@ -163,12 +234,21 @@ export const rebuildEffectiveAccess = (
          select $1, n.identity_source_type, n.identity_source_id, n.target_entity_type, n.target_source_type, n.target_source_id,
            n.privilege_name, n.kind, n.path, n.hash, $2
          from ea_next n
-         where not exists (select 1 from effective_access e where e.integration_id = $1 and e.valid_to is null and ${key("n", "e")})
+         where not exists (select 1 from effective_access e where e.integration_id = $1 and e.valid_to is null and ${keyMatch("n", "e")})
          returning 1)
        select count(*)::int as n from opened`,
       [integrationId, seq]
     )
-    const total = yield* tx.query<{ n: number }>("select count(*)::int as n from ea_next")
-    yield* tx.exec("drop table ea_next; drop table ea_closure")
-    return { closed: closed[0]!.n, opened: opened[0]!.n, rows: total[0]!.n, closureRows: closureRowCount }
+    const computed = yield* tx.query<{ n: number }>("select count(*)::int as n from ea_next")
+    yield* tx.exec(
+      "drop table ea_next; drop table ea_closure; drop table ea_members; drop table ea_holdings; drop table ea_scope; drop table ea_affected_groups"
+    )
+    return {
+      closed: closed[0]!.n,
+      opened: opened[0]!.n,
+      computed: computed[0]!.n,
+      scope: full ? "full" : "incremental",
+      identitiesRecomputed,
+      closureRows: closureRowCount
+    }
   })
