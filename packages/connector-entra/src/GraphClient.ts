@@ -104,8 +104,12 @@ export class GraphClient extends Context.Service<
       const budget = yield* ResourceBudget
       if (config.caFile !== undefined) yield* trustCaFile(config.caFile)
       const endpoints = resolveEndpoints(config)
-      const { credential, tokenContext } = yield* makeCredential(config, endpoints)
-      const authProvider = new TokenCredentialAuthenticationProvider(credential, { scopes: [endpoints.scope] })
+      const { create, tokenContext } = yield* credentialFactory(config, endpoints)
+      // The Graph client talks to whichever credential is current: a token Graph rejects before its
+      // expiry (revoked, rotated keys) is replaced by building a fresh credential (MSAL caches per instance).
+      let credential = yield* create()
+      const current: TokenCredential = { getToken: (scopes, options) => credential.getToken(scopes, options) }
+      const authProvider = new TokenCredentialAuthenticationProvider(current, { scopes: [endpoints.scope] })
       const client = Client.initWithMiddleware({
         baseUrl: `${endpoints.graphBaseUrl}/`,
         defaultVersion: "v1.0",
@@ -189,11 +193,18 @@ export class GraphClient extends Context.Service<
 
       const isTransient = (status: number) => status === 429 || status === 500 || status === 502 || status === 503 || status === 504
 
+      /** Graph said 401 to a token we thought valid: start over with a new credential (once per request). */
+      const renewCredential = Effect.gen(function* () {
+        credential = yield* create()
+        cachedToken = undefined
+      })
+
       const send = (method: HttpMethod, pathOrUrl: string, options: RequestOptions = {}): Effect.Effect<GraphResponse, ConnectorError> =>
         Effect.gen(function* () {
           const url = yield* absolute(pathOrUrl)
           const kind = requestKind(method, url)
           const lane = laneOf(method, url)
+          let renewed = false
           for (let attempt = 1; ; attempt++) {
             yield* accessToken()
             const charge = budget.costOf(kind, estimateCost(method, url))
@@ -209,6 +220,11 @@ export class GraphClient extends Context.Service<
             }
             const response = outcome.success
             yield* budget.settle(lane, kind, charge, resourceUnits(response.headers))
+            if (response.status === 401 && !renewed) {
+              renewed = true
+              yield* renewCredential
+              continue
+            }
             if (!isTransient(response.status) || attempt >= maxAttempts) return response
             const retryAfter = retryAfterSeconds(response.headers)
             if (response.status === 429 || retryAfter !== undefined) {
@@ -268,6 +284,10 @@ export class GraphClient extends Context.Service<
               continue
             }
             const envelope = outcome.success
+            if (envelope.status === 401 && attempt === 1) {
+              yield* renewCredential
+              continue
+            }
             if (envelope.status !== 200) {
               const error = classifyGraphError("POST", url, envelope)
               if (!error.isRetryable || attempt >= maxAttempts) return yield* error
@@ -339,15 +359,17 @@ export interface GraphClientTuning {
   readonly batchConcurrency?: number
 }
 
-const makeCredential = (config: EntraDirectConfig, endpoints: Endpoints) =>
+/** How to build the integration's credential (client secret or certificate), validated once. */
+const credentialFactory = (config: EntraDirectConfig, endpoints: Endpoints) =>
   Effect.gen(function* () {
     const options = { authorityHost: endpoints.authorityHost, disableInstanceDiscovery: endpoints.customAuthority }
     const base = { tenantId: config.tenantId, clientId: config.clientId, authorityHost: endpoints.authorityHost }
     if (config.clientSecret !== undefined) {
-      const secret = Redacted.value(config.clientSecret)
-      const tokenContext: TokenContext = { ...base, auth: "secret", secretLooksLikeGuid: looksLikeGuid(secret) }
-      const credential = yield* constructCredential(() => new ClientSecretCredential(config.tenantId, config.clientId, secret, options), "clientSecret")
-      return { credential, tokenContext }
+      const secret = config.clientSecret
+      const tokenContext: TokenContext = { ...base, auth: "secret", secretLooksLikeGuid: looksLikeGuid(Redacted.value(secret)) }
+      const create = () =>
+        constructCredential(() => new ClientSecretCredential(config.tenantId, config.clientId, Redacted.value(secret), options), "clientSecret")
+      return { create, tokenContext }
     }
     if (config.certificate !== undefined) {
       const pem = Redacted.value(config.certificate)
@@ -358,11 +380,9 @@ const makeCredential = (config: EntraDirectConfig, endpoints: Endpoints) =>
         })
       }
       const tokenContext: TokenContext = { ...base, auth: "certificate", secretLooksLikeGuid: false }
-      const credential = yield* constructCredential(
-        () => new ClientCertificateCredential(config.tenantId, config.clientId, { certificate: pem }, options),
-        "certificate"
-      )
-      return { credential, tokenContext }
+      const create = () =>
+        constructCredential(() => new ClientCertificateCredential(config.tenantId, config.clientId, { certificate: pem }, options), "certificate")
+      return { create, tokenContext }
     }
     return yield* ConnectorErrors.configInvalid({
       field: "clientSecret",

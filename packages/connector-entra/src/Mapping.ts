@@ -90,10 +90,13 @@ export interface UserRisk {
   readonly riskLastUpdatedDateTime: string | null
 }
 
+/**
+ * A user read with `$expand=manager($select=id)`: the expanded manager becomes `managerId` (null
+ * when there is none; Graph omits the property in lists and sends null for a single user).
+ */
 export const userEntity = (raw: Raw, risk?: UserRisk): Entity => {
-  const managerId = typeof raw.manager?.id === "string" ? raw.manager.id : null
-  const metadata: Raw = { ...clean(raw) }
-  if ("manager" in raw) metadata.managerId = managerId
+  const { manager, ...rest } = clean(raw)
+  const metadata: Raw = { ...rest, managerId: typeof manager?.id === "string" ? manager.id : null }
   if (risk !== undefined) Object.assign(metadata, risk)
   return entity("user", raw.id, nameOf(raw.displayName, raw.userPrincipalName, raw.id), metadata)
 }
