@@ -97,8 +97,12 @@ export const makeApp = <R>(deps: AppDeps<R>): Hono => {
   const authenticate = (e: AnyEndpoint, request: Request): Effect.Effect<Caller, unknown, R> => {
     switch (e.auth) {
       case "public":
-      case "signedUrl":
         return Effect.succeed({ kind: "anonymous" })
+      case "signedUrl": {
+        // The handler verifies the token; a request without one is simply unauthenticated.
+        const hasToken = new URL(request.url).searchParams.has("token") || e.path.includes("{token}")
+        return hasToken ? Effect.succeed({ kind: "anonymous" }) : Effect.fail(ApiErrors.unauthorized("This URL needs its signed token: request an upload or download URL"))
+      }
       case "admin": {
         const header = request.headers.get("authorization") ?? ""
         const token = header.startsWith("Bearer ") ? header.slice(7).trim() : ""
