@@ -45,7 +45,12 @@ export type CellsResult =
   | { readonly ok: true; readonly value: Record<string, unknown> }
   | { readonly ok: false; readonly problems: ReadonlyArray<CellProblem> }
 
-const isBlank = (s: string): boolean => s.length === 0 || s.trim().length === 0
+/** Empty or only whitespace; checks the first character before trimming (most cells are not blank). */
+const isBlank = (s: string): boolean => {
+  if (s.length === 0) return true
+  const c = s.charCodeAt(0)
+  return c > 32 && c < 127 ? false : s.trim().length === 0
+}
 
 /**
  * Turns a row's cells into a candidate record. `positions[i]` is the column read from cell `i`

@@ -187,13 +187,15 @@ export const ingestFiles = Effect.fn("ingestFiles")(function* (
 
   // ---- entities ---------------------------------------------------------------------------------
 
-  const entityDuplicates = new DuplicateKeys()
+  // Entity keys are only needed while entities are read; released before the relations pass.
+  let entityDuplicates: DuplicateKeys | undefined = new DuplicateKeys()
   let entityBatch: Array<Entity> = []
 
   const acceptEntityCandidate = (origin: RowOrigin, candidate: unknown, columnOf: (f: string) => string) => {
     const result = validateEntity(candidate, columnOf)
     if (!result.ok) return reject("entity", origin, result.problems)
     const entity = result.value
+    entityDuplicates ??= new DuplicateKeys()
     const first = entityDuplicates.check(entityKey(entity), origin.line)
     if (first !== undefined) {
       return reject("entity", origin, [{
@@ -375,6 +377,7 @@ export const ingestFiles = Effect.fn("ingestFiles")(function* (
     yield* readInput(options.relations, "relations", "entity")
   }
   // Pass 2: relations, now that every entity of the upload is known.
+  entityDuplicates = undefined
   if (options.relations !== undefined) yield* readInput(options.relations, "relations", "relation")
   if (options.entities?.format === "ndjson" && options.relations !== options.entities) {
     yield* readInput(options.entities, "entities", "relation")
