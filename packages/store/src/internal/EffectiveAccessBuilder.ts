@@ -9,7 +9,7 @@ import { textArrayLiteral, type CopyValue } from "./Csv.ts"
  *
  * The rule: an identity holds directly whatever its own relations point at. It also inherits what
  * every connection (group) it is a `member` of holds, through chains of connection -> connection
- * `member` relations (nested groups), up to `maxDepth` hops; cycles are cut. Relations with
+ * `member` relations (nested groups), following at most `maxDepth` levels of nesting; cycles are cut. Relations with
  * `privilegeValue: false` (explicit deny) grant nothing and carry no membership. Each
  * (identity, target, privilege) keeps its shortest path; a direct grant wins over an inherited one.
  *
@@ -211,10 +211,12 @@ export const rebuildEffectiveAccess = (
          join ea_closure c on c.start_source_id = m.group_source_id and c.start_source_type = m.group_source_type
          join ea_holdings h on h.holder_source_id = c.anc_source_id and h.holder_source_type = c.anc_source_type
          where ${inScope("m", "identity_source_type", "identity_source_id")}
+           -- the deepest group reached still passes on what it holds, but not a membership one level deeper
+           and not (c.depth >= $2 and h.privilege_name = 'member' and h.target_entity_type = 'connection')
        ) grants
        order by identity_source_id, identity_source_type, target_entity_type, target_source_type, target_source_id, privilege_name,
          depth, kind`,
-      [integrationId]
+      [integrationId, maxDepth]
     )
     yield* tx.exec(`create index on ea_next (${KEY.join(", ")}); analyze ea_next`)
 
