@@ -1,9 +1,7 @@
 import type { ConnectorPlugin } from "@idconnect/core/ConnectorPlugin"
 import { PluginRegistry } from "@idconnect/core/PluginRegistry"
-import type { StoreConfig } from "@idconnect/store/StoreConfig"
 import * as Layer from "effect/Layer"
 import { UrlSigner } from "./bulk/UrlSigner.ts"
-import type { ApiServices } from "./handlers/ApiHandlers.ts"
 
 /**
  * The services the API runs on, built once per process: a store (repositories and job queue, from
@@ -11,8 +9,15 @@ import type { ApiServices } from "./handlers/ApiHandlers.ts"
  * from the store's key) and the registry of installed plugins. In the demo the same store layer
  * also feeds the in-process worker.
  */
-export const apiServicesLayer = <ROut extends Exclude<ApiServices, PluginRegistry | UrlSigner>, E, RIn>(
-  store: Layer.Layer<ROut | StoreConfig, E, RIn>,
+export const apiServicesLayer = <ROut, E, RIn>(
+  store: Layer.Layer<ROut, E, RIn>,
   plugins: ReadonlyArray<ConnectorPlugin>
-): Layer.Layer<ROut | StoreConfig | UrlSigner | PluginRegistry, E, RIn> =>
-  Layer.merge(UrlSigner.layer.pipe(Layer.provideMerge(store)), PluginRegistry.layer(plugins))
+): Layer.Layer<ROut | UrlSigner | PluginRegistry, E, RIn> =>
+  // The cast drops `Exclude<StoreConfig, ROut>` from the requirements: every store layer provides
+  // its StoreConfig. Whether `store` provides all the API needs is checked where the runtime meets
+  // `serveApi` (which takes a runtime of `ApiServices`).
+  Layer.merge(UrlSigner.layer.pipe(Layer.provideMerge(store)), PluginRegistry.layer(plugins)) as Layer.Layer<
+    ROut | UrlSigner | PluginRegistry,
+    E,
+    RIn
+  >
