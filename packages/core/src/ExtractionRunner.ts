@@ -53,6 +53,9 @@ export const runExtraction = Effect.fnUntraced(function* <C>(
   const warnings: Array<RunWarning> = []
   let lastCommitted: Checkpoint | undefined = options.checkpoint
   let counts = { entities: 0, relations: 0, deletions: 0, checkpoints: 0 }
+  // Records flushed without a checkpoint (buffer full) are replayed when an attempt fails and the
+  // next resumes from the last checkpoint; they are taken out of the counts so nothing counts twice.
+  let uncheckpointed = { entities: 0, relations: 0, deletions: 0 }
   let mode: "full" | "incremental" = "full"
   let attempts = 0
   const started = Date.now()
@@ -76,7 +79,14 @@ export const runExtraction = Effect.fnUntraced(function* <C>(
           deletions: counts.deletions + batch.deletions.length,
           checkpoints: counts.checkpoints + (checkpoint === undefined ? 0 : 1)
         }
-        if (checkpoint !== undefined) {
+        if (checkpoint === undefined) {
+          uncheckpointed = {
+            entities: uncheckpointed.entities + batch.entities.length,
+            relations: uncheckpointed.relations + batch.relations.length,
+            deletions: uncheckpointed.deletions + batch.deletions.length
+          }
+        } else {
+          uncheckpointed = { entities: 0, relations: 0, deletions: 0 }
           lastCommitted = checkpoint
           if (options.onCheckpoint) yield* options.onCheckpoint(checkpoint, counts.checkpoints)
         }
@@ -124,9 +134,20 @@ export const runExtraction = Effect.fnUntraced(function* <C>(
     if (outcome._tag === "Success") break
     const error = outcome.failure
     if (error._tag === "SinkError") return yield* error
-    if (error.code === "CheckpointInvalid" && lastCommitted !== undefined) {
+    counts = {
+      ...counts,
+      entities: counts.entities - uncheckpointed.entities,
+      relations: counts.relations - uncheckpointed.relations,
+      deletions: counts.deletions - uncheckpointed.deletions
+    }
+    uncheckpointed = { entities: 0, relations: 0, deletions: 0 }
+    if (error.code === "CheckpointInvalid") {
+      // Without a checkpoint there is nothing to drop: the plugin rejected its own fresh start.
+      if (lastCommitted === undefined) return yield* error
       yield* Effect.logWarning(`Checkpoint no longer valid (${error.message}); restarting as a full sync`)
       lastCommitted = undefined
+      // The full sync re-emits everything (and the sink begins a new snapshot), so counting restarts.
+      counts = { entities: 0, relations: 0, deletions: 0, checkpoints: 0 }
       continue
     }
     if (!error.isRetryable || attempts > maxRetries) return yield* error
