@@ -2,12 +2,14 @@ import { type Digest, digestKey } from "./KeyDigest.ts"
 
 /**
  * A set of 128-bit key digests, each with a positive number attached (the line that introduced
- * it). Open addressing over typed arrays: 20 bytes a slot, no per-key object, so a million keys
- * take about 40 MB however long the keys are. Grows by doubling at 3/4 load.
+ * it) and a small tag (which file). Open addressing over typed arrays: 21 bytes a slot, no
+ * per-key object, so a million keys take about 44 MB however long the keys are. Grows by doubling
+ * at 3/4 load.
  */
 export class DigestTable {
   private words: Uint32Array
   private values: Uint32Array
+  private tags: Uint8Array
   private mask: number
   private count = 0
 
@@ -16,6 +18,7 @@ export class DigestTable {
     while (capacity < initialCapacity) capacity *= 2
     this.words = new Uint32Array(capacity * 4)
     this.values = new Uint32Array(capacity)
+    this.tags = new Uint8Array(capacity)
     this.mask = capacity - 1
   }
 
@@ -29,11 +32,16 @@ export class DigestTable {
     return this.values[slot]
   }
 
+  /** The tag stored with `digest` (0 when absent). */
+  tag(digest: Digest): number {
+    return this.tags[this.find(digest)]
+  }
+
   /**
-   * Stores `value` (> 0) for `digest` unless present. Returns the value already stored, or 0 when
-   * the digest is new.
+   * Stores `value` (> 0) and `tag` (0-255) for `digest` unless present. Returns the value already
+   * stored, or 0 when the digest is new.
    */
-  putIfAbsent(digest: Digest, value: number): number {
+  putIfAbsent(digest: Digest, value: number, tag = 0): number {
     const slot = this.find(digest)
     const existing = this.values[slot]
     if (existing !== 0) return existing
@@ -42,6 +50,7 @@ export class DigestTable {
     this.words[slot * 4 + 2] = digest[2]
     this.words[slot * 4 + 3] = digest[3]
     this.values[slot] = value
+    this.tags[slot] = tag
     this.count++
     if (this.count * 4 > this.values.length * 3) this.grow()
     return 0
@@ -63,9 +72,11 @@ export class DigestTable {
   private grow(): void {
     const oldWords = this.words
     const oldValues = this.values
+    const oldTags = this.tags
     const capacity = oldValues.length * 2
     this.words = new Uint32Array(capacity * 4)
     this.values = new Uint32Array(capacity)
+    this.tags = new Uint8Array(capacity)
     this.mask = capacity - 1
     const digest = new Uint32Array(4)
     for (let s = 0; s < oldValues.length; s++) {
@@ -74,22 +85,24 @@ export class DigestTable {
       const slot = this.find(digest)
       this.words.set(digest, slot * 4)
       this.values[slot] = oldValues[s]
+      this.tags[slot] = oldTags[s]
     }
   }
 }
 
 /**
- * Finds repeated keys in one pass with bounded memory per key: `check(key, line)` returns the line
- * of the key's first occurrence when it was seen before, otherwise records it and returns
- * undefined.
+ * Finds repeated keys in one pass with bounded memory per key: `check(key, line, file)` returns
+ * where the key first occurred (line and file index) when it was seen before, otherwise records
+ * it and returns undefined. Up to 256 files are told apart.
  */
 export class DuplicateKeys {
   private readonly table = new DigestTable()
   private readonly scratch = new Uint32Array(4)
 
-  check(key: string, line: number): number | undefined {
-    const first = this.table.putIfAbsent(digestKey(key, this.scratch), Math.max(1, line))
-    return first === 0 ? undefined : first
+  check(key: string, line: number, file = 0): { readonly line: number; readonly file: number } | undefined {
+    const digest = digestKey(key, this.scratch)
+    const first = this.table.putIfAbsent(digest, Math.max(1, line), file & 0xff)
+    return first === 0 ? undefined : { line: first, file: this.table.tag(digest) }
   }
 
   get size(): number {

@@ -99,6 +99,8 @@ interface RowOrigin {
 /** Per-input reading state. */
 interface InputState {
   readonly input: IngestInput
+  /** Position among the inputs, to say in which file a duplicate's first occurrence is. */
+  readonly index: number
   readonly rejectsKind: RejectsKind
   mapping: HeaderMapping | undefined
   headerCells: ReadonlyArray<string> | undefined
@@ -129,10 +131,16 @@ export const ingestFiles = Effect.fn("ingestFiles")(function* (
   let fatal: string | undefined
 
   const states = new Map<IngestInput, InputState>()
+  /** "line 3", or "line 3 of other.csv" when the first occurrence is in another file. */
+  const where = (first: { readonly line: number; readonly file: number }, origin: RowOrigin) => {
+    if (first.file === origin.input.index) return `line ${first.line}`
+    const other = [...states.values()].find((s) => s.index === first.file)
+    return `line ${first.line} of ${other?.input.name ?? "another file"}`
+  }
   const stateOf = (input: IngestInput, rejectsKind: RejectsKind): InputState => {
     let state = states.get(input)
     if (state === undefined) {
-      state = { input, rejectsKind, mapping: undefined, headerCells: undefined, rejectsHeaderWritten: false }
+      state = { input, index: states.size, rejectsKind, mapping: undefined, headerCells: undefined, rejectsHeaderWritten: false }
       states.set(input, state)
     }
     return state
@@ -196,11 +204,11 @@ export const ingestFiles = Effect.fn("ingestFiles")(function* (
     if (!result.ok) return reject("entity", origin, result.problems)
     const entity = result.value
     entityDuplicates ??= new DuplicateKeys()
-    const first = entityDuplicates.check(entityKey(entity), origin.line)
+    const first = entityDuplicates.check(entityKey(entity), origin.line, origin.input.index)
     if (first !== undefined) {
       return reject("entity", origin, [{
         column: "",
-        reason: `duplicate entity: ${columnOf("entityType")} "${entity.entityType}", ${columnOf("sourceType")} "${entity.sourceType}", ${columnOf("sourceId")} "${entity.sourceId}" is already on line ${first}`
+        reason: `duplicate entity: ${columnOf("entityType")} "${entity.entityType}", ${columnOf("sourceType")} "${entity.sourceType}", ${columnOf("sourceId")} "${entity.sourceId}" is already on ${where(first, origin)}`
       }])
     }
     counts.entity.accepted++
@@ -228,12 +236,12 @@ export const ingestFiles = Effect.fn("ingestFiles")(function* (
     const result = validateRelation(candidate, columnOf)
     if (!result.ok) return reject("relation", origin, result.problems)
     const relation = result.value
-    const first = relationDuplicates.check(relationKey(relation), origin.line)
+    const first = relationDuplicates.check(relationKey(relation), origin.line, origin.input.index)
     if (first !== undefined) {
       const privilege = relation.metadata?.privilegeName
       return reject("relation", origin, [{
         column: "",
-        reason: `duplicate relation: ${relation.parentEntityType} "${relation.parentSourceId}" -> ${relation.entityType} "${relation.entitySourceId}"${privilege === undefined ? "" : ` (${privilege})`} is already on line ${first}`
+        reason: `duplicate relation: ${relation.parentEntityType} "${relation.parentSourceId}" -> ${relation.entityType} "${relation.entitySourceId}"${privilege === undefined ? "" : ` (${privilege})`} is already on ${where(first, origin)}`
       }])
     }
     pendingRelations.push({ relation, origin })

@@ -79,7 +79,7 @@ describe("CsvWriter", () => {
       const relationsCsv = yield* Effect.promise(() => collect(writeRelationsCsv(relations)))
       const report = yield* ingestFiles({ entities: textInput("e.csv", entitiesCsv), relations: textInput("r.csv", relationsCsv), sink, known: KnownEntities.none })
       assert.isTrue(report.published)
-      assert.strictEqual(readFileSync(out, "utf8").split("\n")[0], '{"_tag":"syncMode","mode":"full"}')
+      assert.strictEqual(readFileSync(out, "utf8").split("\n")[0], JSON.stringify({ type: "entity", ...entities[0] }))
       const again = yield* ingestToMemory({ entities: fileInput(out) })
       assert.deepStrictEqual(again.report.errors, [])
       assert.deepStrictEqual([...again.state.entities.values()], entities)
