@@ -80,7 +80,7 @@ const nextLinkFor = (ctx: GraphContext, cursor: Cursor): string => {
   const parts: string[] = []
   for (const [k, v] of ctx.req.queryPairs) {
     const low = k.toLowerCase()
-    if (low === "$skiptoken" || low === "$count") continue
+    if (low === "$skiptoken") continue
     parts.push(`${k}=${encodeURIComponent(v)}`)
   }
   parts.push(`$skiptoken=${encodeToken(cursor)}`)

@@ -16,6 +16,8 @@ export interface FaultSpec {
   readonly resetRate?: number
   /** Access tokens that stop working at a random point of their lifetime (Graph answers 401). */
   readonly earlyTokenExpiryRate?: number
+  /** When set, tokens picked by earlyTokenExpiryRate die this many ms after issue (0 = at once) instead of at a random point. */
+  readonly earlyTokenExpiryAfterMs?: number
   /** nextLink pages served with zero items (and a nextLink to the same position). */
   readonly emptyPageRate?: number
   /** Retry-After seconds on injected 503s (default 1). */
@@ -65,10 +67,10 @@ export class FaultInjector {
     return r > 0 && this.next() < r
   }
 
-  /** Fraction of its lifetime after which a new token dies, or undefined for a healthy token. */
-  tokenDeathFraction(): number | undefined {
+  /** Milliseconds after issue at which a new token dies, or undefined for a healthy token. */
+  tokenDeathAfterMs(lifetimeMs: number): number | undefined {
     const r = this.spec.earlyTokenExpiryRate ?? 0
     if (r <= 0 || this.next() >= r) return undefined
-    return this.next() * 0.5
+    return this.spec.earlyTokenExpiryAfterMs ?? Math.floor(this.next() * 0.5 * lifetimeMs)
   }
 }

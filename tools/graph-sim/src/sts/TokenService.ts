@@ -1,5 +1,4 @@
-import { createHash, createPublicKey, generateKeyPairSync, type KeyObject, randomUUID } from "node:crypto"
-import { certificateDer } from "../Ca.ts"
+import { createHash, generateKeyPairSync, type KeyObject, randomUUID, X509Certificate } from "node:crypto"
 import { mulberry32 } from "../internal/Random.ts"
 import { MICROSOFT_GRAPH_APP_ID } from "../tenant/GraphPermissions.ts"
 import type { SimApp, SimTenant } from "../tenant/SimTenant.ts"
@@ -184,9 +183,9 @@ export class TokenService {
     }
     this.issuedAt.set(claims.uti, Date.now())
     if (this.issuedAt.size > 50_000) this.sweep()
-    const death = tenant.faults.tokenDeathFraction()
+    const death = tenant.faults.tokenDeathAfterMs(lifetime * 1000)
     if (death !== undefined) {
-      this.earlyDeath.set(claims.uti, (now + Math.floor(lifetime * death)) * 1000)
+      this.earlyDeath.set(claims.uti, Date.now() + death)
       if (this.earlyDeath.size > 10_000) this.sweep()
     }
     const accessToken = signJwt({ typ: "JWT", alg: "RS256", x5t: this.kid, kid: this.kid }, { ...claims }, this.privateKey)
@@ -219,7 +218,7 @@ export class TokenService {
       const shown = x5t !== undefined ? Buffer.from(x5t, "base64url").toString("hex").toUpperCase() : x5tS256 !== undefined ? Buffer.from(x5tS256, "base64url").toString("hex").toUpperCase() : ""
       throw certificateNotRegistered(shown, app.clientId)
     }
-    const key = createPublicKey({ key: certificateDer(cert.certificatePem), format: "der", type: "spki" } as never)
+    const key = new X509Certificate(cert.certificatePem).publicKey
     if (!verifyJwtSignature(jwt, key)) throw badAssertionSignature()
     const p = jwt.payload
     if (p.iss !== app.clientId || p.sub !== app.clientId) throw assertionSubjectMismatch()
