@@ -5,7 +5,7 @@
 //   BENCH_SECONDS=60 npx node --conditions=@idconnect/source apps/api/bench.ts
 //
 // Needs PostgreSQL: BENCH_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres); it creates
-// and drops a database of its own.
+// and drops a database of its own (through test-support, like the tests).
 import { createRequire } from "node:module"
 import { randomBytes } from "node:crypto"
 import { examplePlugin } from "@idconnect/connector-example/ExamplePlugin"
@@ -19,7 +19,7 @@ import { Tenants } from "@idconnect/store/Tenants"
 import * as Effect from "effect/Effect"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
-import pg from "pg"
+import { ADMIN_URL_ENV, createTestDatabase } from "@idconnect/test-support/TestDatabase"
 import { apiServicesLayer } from "./src/ApiLayer.ts"
 import { serveApi } from "./src/ApiServer.ts"
 import { defaultHttpOptions } from "./src/http/App.ts"
@@ -30,15 +30,11 @@ const adminUrl = process.env.BENCH_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5
 const USERS = 5000
 const GROUPS = 200
 
-const dbName = `bench_${randomBytes(4).toString("hex")}`
-const admin = new pg.Client({ connectionString: adminUrl })
-await admin.connect()
-await admin.query(`create database "${dbName}"`)
-const url = new URL(adminUrl)
-url.pathname = `/${dbName}`
+process.env[ADMIN_URL_ENV] = adminUrl
+const database = await createTestDatabase("bench")
 
 const store = Store.layerWithQueue({
-  database: { _tag: "postgres", url: Redacted.make(url.toString()), poolSize: 10 },
+  database: { _tag: "postgres", url: Redacted.make(database.url), poolSize: 10 },
   encryptionKey: Redacted.make(new Uint8Array(randomBytes(32))),
   retentionRuns: 3,
   effectiveAccessMaxDepth: 12
@@ -105,5 +101,4 @@ for (const t of targets) {
 
 await api.close()
 await runtime.dispose()
-await admin.query(`drop database "${dbName}" with (force)`)
-await admin.end()
+await database.drop()
