@@ -95,7 +95,10 @@ export const check = (config: EntraDirectConfig, options: CheckOptions = {}): Ef
     }
 
     // The app registration: configured permissions (for "consent pending") and credential expiry.
-    const app = yield* optionalGet(graph, `/applications(appId='${config.clientId}')?$select=id,appId,displayName,requiredResourceAccess,passwordCredentials,keyCredentials`)
+    const app = yield* firstOf(
+      graph,
+      `/applications?$filter=${encodeURIComponent(`appId eq '${token.appId ?? config.clientId}'`)}&$select=id,appId,displayName,requiredResourceAccess,passwordCredentials,keyCredentials`
+    )
     const configured = app === undefined ? undefined : yield* configuredPermissions(graph, app)
 
     const statuses: Array<PermissionStatus> = []
@@ -119,7 +122,7 @@ export const check = (config: EntraDirectConfig, options: CheckOptions = {}): Ef
 
     const readBlocked = statuses.some((s) => s.capabilitySet === "read" && s.required && !s.granted)
     const status = readBlocked || findings.some((f) => f.severity === "error") ? "Error" : "Connected"
-    const degraded = findings.filter((f) => f.severity === "warning" && (f.affects ?? []).some((a) => a !== "lifecycle"))
+    const degraded = findings.filter((f) => f.severity === "warning" && (f.affects ?? []).includes("read"))
     const message =
       status === "Connected"
         ? degraded.length === 0
@@ -161,12 +164,16 @@ const report = (
   details
 })
 
-/** A GET whose 403/404 means "we cannot know", not failure. */
+/** A GET whose refusal means "we cannot know" (a finding says so), not a failed check; transient failures still fail. */
 const optionalGet = (graph: GraphClient["Service"], path: string): Effect.Effect<Raw | undefined, ConnectorError> =>
   graph.get(path).pipe(
     Effect.map((body) => body as Raw | undefined),
-    Effect.catchIf((e) => e.code === "PermissionMissing" || e.code === "NotFound" || e.code === "LicenseMissing", () => Effect.succeed(undefined))
+    Effect.catchIf((e) => !e.isRetryable, () => Effect.succeed(undefined))
   )
+
+/** The first object of a filtered collection. */
+const firstOf = (graph: GraphClient["Service"], path: string): Effect.Effect<Raw | undefined, ConnectorError> =>
+  optionalGet(graph, path).pipe(Effect.map((body) => (Array.isArray(body?.value) ? body.value[0] : undefined)))
 
 /**
  * Names of the Graph application permissions the app registration asks for (requiredResourceAccess),
@@ -174,7 +181,7 @@ const optionalGet = (graph: GraphClient["Service"], path: string): Effect.Effect
  */
 const configuredPermissions = (graph: GraphClient["Service"], app: Raw): Effect.Effect<ReadonlySet<string> | undefined, ConnectorError> =>
   Effect.gen(function* () {
-    const graphSp = yield* optionalGet(graph, `/servicePrincipals(appId='${GRAPH_APP_ID}')?$select=id,appId,appRoles`)
+    const graphSp = yield* firstOf(graph, `/servicePrincipals?$filter=${encodeURIComponent(`appId eq '${GRAPH_APP_ID}'`)}&$select=id,appId,appRoles`)
     if (graphSp === undefined || !Array.isArray(graphSp.appRoles)) return undefined
     const names = new Map<string, string>()
     for (const r of graphSp.appRoles) if (typeof r?.id === "string" && typeof r?.value === "string") names.set(r.id, r.value)

@@ -7,7 +7,7 @@ import { MEMBER_SELECT, memberRef } from "./Members.ts"
 
 type Raw = Record<string, any>
 
-const AU_SELECT = "id,displayName,description,visibility,membershipType,membershipRule"
+export const AU_SELECT = "id,displayName,description,visibility,membershipType,membershipRule"
 const WINDOW = 50
 
 type AuTag = { readonly auId: string; readonly list: "members" | "scopedRoleMembers" }
@@ -26,10 +26,11 @@ export const administrativeUnitsStep: Step = {
       const withRoles = holds(ctx.granted, "RoleManagement.Read.All") || holds(ctx.granted, "Directory.Read.All")
       // Scoped role members name the activated directoryRole object; its template is the role definition id.
       const roleTemplates = new Map<string, string>()
-      if (withRoles) {
+      const loadRoles = Effect.gen(function* () {
         const roles = yield* graph.get("/directoryRoles?$select=id,roleTemplateId")
         for (const r of Array.isArray(roles?.value) ? roles.value : []) roleTemplates.set(r.id, r.roleTemplateId)
-      }
+      })
+      if (withRoles) yield* loadRoles
       const unknownTypes = new Set<string>()
       yield* forEachWindow(ctx, `/directory/administrativeUnits?$select=${AU_SELECT}&$top=999`, WINDOW, (units) =>
         Effect.gen(function* () {
@@ -49,16 +50,16 @@ export const administrativeUnitsStep: Step = {
                     Effect.flatMap((ref) => (ref === undefined ? Effect.void : ctx.relation(administrativeUnitMemberRelation(ref, tag.auId))))
                   ), { discard: true })
                 : Effect.sync(() => {
-                  const list = scoped.get(tag.auId) ?? []
-                  for (const raw of items) {
-                    list.push({ principalId: raw.roleMemberInfo?.id ?? null, roleDefinitionId: roleTemplates.get(raw.roleId) ?? null, roleId: raw.roleId ?? null })
-                  }
-                  scoped.set(tag.auId, list)
+                  scoped.set(tag.auId, [...(scoped.get(tag.auId) ?? []), ...items])
                 }),
             (tag) => ({ objectId: tag.auId, what: `the ${tag.list} of administrative unit ${tag.auId}` })
           )
+          // A role activated since the list was read (its first assignment is recent): read the list again.
+          if ([...scoped.values()].some((list) => list.some((raw) => !roleTemplates.has(raw.roleId)))) yield* loadRoles
+          const summary = (list: ReadonlyArray<Raw>) =>
+            list.map((raw) => ({ principalId: raw.roleMemberInfo?.id ?? null, roleDefinitionId: roleTemplates.get(raw.roleId) ?? null }))
           for (const au of units) {
-            yield* ctx.entity(administrativeUnitEntity(withRoles ? { ...au, scopedRoleMembers: scoped.get(au.id) ?? [] } : au))
+            yield* ctx.entity(administrativeUnitEntity(withRoles ? { ...au, scopedRoleMembers: summary(scoped.get(au.id) ?? []) } : au))
           }
         }))
     })

@@ -2,9 +2,9 @@ import * as Effect from "effect/Effect"
 import { entity } from "../Mapping.ts"
 import { forEachWindow, type Step } from "../Step.ts"
 
-const DEVICE_SELECT =
+export const DEVICE_SELECT =
   "id,deviceId,displayName,operatingSystem,operatingSystemVersion,accountEnabled,trustType,isCompliant,isManaged,approximateLastSignInDateTime,registrationDateTime"
-const CONTACT_SELECT = "id,displayName,givenName,surname,mail,companyName,jobTitle,onPremisesSyncEnabled"
+export const CONTACT_SELECT = "id,displayName,givenName,surname,mail,companyName,jobTitle,onPremisesSyncEnabled"
 
 type Raw = Record<string, any>
 

@@ -8,9 +8,9 @@ import { forEachWindow, type Step, type StepContext } from "../Step.ts"
 
 type Raw = Record<string, any>
 
-const ROLE_DEFINITION_SELECT = "id,displayName,description,isBuiltIn,isEnabled,templateId,isPrivileged"
+export const ROLE_DEFINITION_SELECT = "id,displayName,description,isBuiltIn,isEnabled,templateId,isPrivileged"
 const ASSIGNMENT_SELECT = "id,principalId,roleDefinitionId,directoryScopeId,appScopeId"
-const SCHEDULE_SELECT = "id,principalId,roleDefinitionId,directoryScopeId,appScopeId,memberType,status,scheduleInfo"
+export const SCHEDULE_SELECT = "id,principalId,roleDefinitionId,directoryScopeId,appScopeId,memberType,status,scheduleInfo"
 
 /** Directory roles (built-in and custom) as connections, each granting access over the directory. */
 export const roleDefinitionsStep: Step = {

@@ -20,7 +20,7 @@ export const SERVICE_PRINCIPAL_SELECT = [
   "createdDateTime"
 ].join(",")
 
-const ASSIGNMENT_SELECT = "id,appRoleId,principalId,principalType,principalDisplayName,resourceId,createdDateTime"
+export const ASSIGNMENT_SELECT = "id,appRoleId,principalId,principalType,principalDisplayName,resourceId,createdDateTime"
 const WINDOW = 50
 
 type SpTag = { readonly sp: Raw; readonly list: "appRoleAssignedTo" | "owners" }
