@@ -210,7 +210,7 @@ export const bulkHandlers: Handlers<typeof bulkEndpoints, Integrations | Uploads
       if (upload.status === "open") return yield* ApiErrors.notFound(`The file of upload '${upload.id}' (not received yet)`)
       const run = yield* findUploadRun(tenantId, upload)
       if (run === undefined || run.status === "queued" || run.status === "running") {
-        return yield* ApiErrors.notFound(`The report of upload '${upload.id}' (still processing)`)
+        return yield* new ApiError({ code: "not-found", message: `The report of upload '${upload.id}' is not ready: still processing`, retryAfterSeconds: 1 })
       }
       const published = run.status === "succeeded"
       const status = run.status === "succeeded" ? ("succeeded" as const) : run.status === "cancelled" ? ("cancelled" as const) : ("failed" as const)

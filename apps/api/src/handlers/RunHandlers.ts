@@ -64,7 +64,9 @@ export const runHandlers: Handlers<typeof runEndpoints, Runs | Integrations | Jo
   getRun: ({ caller, params }) =>
     Effect.gen(function* () {
       const tenantId = yield* tenantOf(caller)
-      return yield* runOf(tenantId, params.id, params.runId)
+      const run = yield* runOf(tenantId, params.id, params.runId)
+      // While the run is active, tell pollers when to look again (the async-request convention).
+      return run.status === "queued" || run.status === "running" ? reply(run, { headers: { "retry-after": "1" } }) : run
     }),
 
   cancelRun: ({ caller, params }) =>
