@@ -3,6 +3,7 @@ import { applyCommand } from "./commands/Apply.ts"
 import { checkCommand } from "./commands/Check.ts"
 import { discoverCommand } from "./commands/Discover.ts"
 import { extractCommand } from "./commands/Extract.ts"
+import { ingestCommand } from "./commands/Ingest.ts"
 import { planCommand } from "./commands/Plan.ts"
 import { pluginsCommand } from "./commands/Plugins.ts"
 import { specCommand } from "./commands/Spec.ts"
@@ -15,6 +16,6 @@ export const commands: ReadonlyArray<CliCommand> = [
   discoverCommand,
   extractCommand,
   planCommand,
-  applyCommand
-  // INGEST REGISTRATION POINT: when apps/cli/src/commands/Ingest.ts exports a CliCommand, import it above and add it here.
+  applyCommand,
+  ingestCommand
 ]

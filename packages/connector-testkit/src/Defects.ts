@@ -19,3 +19,12 @@ export const sample = (items: ReadonlyArray<string>, max = 5): string =>
 
 /** Readable form of an entity or relation key (they are joined with NUL characters). */
 export const showKey = (key: string): string => key.split("\u0000").filter((p) => p !== "").join("/")
+
+/** Whether a value is plain JSON (what survives storage as JSON unchanged): no Dates, Maps, undefined, NaN. */
+export const isPlainJson = (value: unknown): boolean => {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return true
+  if (typeof value === "number") return Number.isFinite(value)
+  if (Array.isArray(value)) return value.every(isPlainJson)
+  if (typeof value !== "object" || Object.getPrototypeOf(value) !== Object.prototype) return false
+  return Object.values(value as Record<string, unknown>).every(isPlainJson)
+}

@@ -5,11 +5,12 @@ import { entityKey } from "@idconnect/schemas/Entity"
 import { relationKey } from "@idconnect/schemas/EntityRelation"
 import { ExtractRecord } from "@idconnect/schemas/ExtractRecord"
 import { Checkpoint } from "@idconnect/schemas/Run"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { sample, showKey, type Defects } from "./Defects.ts"
+import { isPlainJson, sample, showKey, type Defects } from "./Defects.ts"
 
 /** What a full extraction of the live target must contain, when the target knows. */
 export interface ExpectedCounts {
@@ -23,6 +24,13 @@ export const collectRecords = <C>(
   config: C,
   checkpoint?: Checkpoint
 ): Effect.Effect<ReadonlyArray<ExtractRecord>, ConnectorError> => Stream.runCollect(read.extract(config, checkpoint))
+
+/** The first failure's message, on one line. */
+const failureMessage = (cause: Cause.Cause<unknown>): string => {
+  const reason = cause.reasons.find((r) => r._tag === "Fail")
+  const error = reason !== undefined && "error" in reason ? reason.error : undefined
+  return (error instanceof Error ? error.message : Cause.pretty(cause)).replace(/\s+/g, " ")
+}
 
 const encodeRecord = Schema.encodeUnknownExit(ExtractRecord)
 const decodeRecord = Schema.decodeUnknownExit(ExtractRecord, { onExcessProperty: "error" })
@@ -50,7 +58,7 @@ export const checkExtraction = (
   records.forEach((record, i) => {
     const encoded = encodeRecord(record)
     const roundTrip = Exit.isSuccess(encoded) ? decodeRecord(JSON.parse(JSON.stringify(encoded.value))) : encoded
-    if (Exit.isFailure(roundTrip)) undecodable.push(`#${i} (${record._tag}): ${String(roundTrip.cause).split("\n")[0]}`)
+    if (Exit.isFailure(roundTrip)) undecodable.push(`#${i} (${record._tag}): ${failureMessage(roundTrip.cause)}`)
     switch (record._tag) {
       case "entity": {
         const key = entityKey(record.entity)
@@ -68,8 +76,8 @@ export const checkExtraction = (
       case "checkpoint": {
         checkpoints++
         lastCheckpoint = i
-        if (Exit.isFailure(decodeCheckpoint(JSON.parse(JSON.stringify(record.checkpoint))))) {
-          defects.push(`checkpoint #${checkpoints} does not survive a JSON round trip`)
+        if (!isPlainJson(record.checkpoint.state) || Exit.isFailure(decodeCheckpoint(JSON.parse(JSON.stringify(record.checkpoint))))) {
+          defects.push(`checkpoint #${checkpoints} does not survive a JSON round trip: keep its state plain JSON`)
         }
         break
       }
@@ -118,7 +126,7 @@ export const checkExtraction = (
  */
 export const checkCatalog = (catalog: unknown, records: ReadonlyArray<ExtractRecord>): Defects => {
   const decoded = Schema.decodeUnknownExit(Catalog, { onExcessProperty: "error" })(catalog)
-  if (Exit.isFailure(decoded)) return [`discover returned something that is not a Catalog: ${String(decoded.cause).split("\n")[0]}`]
+  if (Exit.isFailure(decoded)) return [`discover returned something that is not a Catalog: ${failureMessage(decoded.cause)}`]
   const defects: Array<string> = []
   const entityTypes = new Set(decoded.value.entityTypes.map((t) => `${t.entityType}/${t.sourceType}`))
   const relationTypes = new Set(

@@ -9,7 +9,7 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
-import { sample, showKey, stableJson, type Defects } from "./Defects.ts"
+import { isPlainJson, sample, showKey, stableJson, type Defects } from "./Defects.ts"
 
 /**
  * A sink that keeps every write, not deduplicated (unlike the store), so a replayed or lost
@@ -120,7 +120,7 @@ export const checkResumeEquivalence = <C>(options: ResumeOptions<C>): Effect.Eff
       if (!Cause.hasInterruptsOnly(first.cause)) return yield* Effect.failCause(first.cause as Cause.Cause<ConnectorError | SinkError>)
       const saved = recording.state.checkpoint
       const stored = Schema.decodeUnknownExit(Checkpoint)(JSON.parse(JSON.stringify(saved ?? null)))
-      if (Exit.isFailure(stored)) {
+      if (Exit.isFailure(stored) || !isPlainJson(saved?.state)) {
         defects.push(`checkpoint ${k}: does not survive a JSON round trip`)
         continue
       }
