@@ -23,3 +23,33 @@ export const resolvePrincipals = (ids: Iterable<string>): Effect.Effect<Readonly
     }
     return kinds
   })
+
+/**
+ * Collects items that name a principal (app role assignments) and hands them on in chunks of up
+ * to 1,000 with the principal's kind, or `undefined` when the principal no longer exists (a
+ * soft-deleted user still appears in some lists). Memory stays bounded by the chunk.
+ */
+export const makePrincipalBuffer = <A>(
+  principalOf: (item: A) => string,
+  emit: (item: A, kind: Kind | undefined) => Effect.Effect<void, ConnectorError, GraphClient>
+) => {
+  let pending: Array<A> = []
+  const flush = (): Effect.Effect<void, ConnectorError, GraphClient> =>
+    Effect.gen(function* () {
+      if (pending.length === 0) return
+      const items = pending
+      pending = []
+      const kinds = yield* resolvePrincipals(items.map(principalOf))
+      for (const item of items) yield* emit(item, kinds.get(principalOf(item)))
+    })
+  return {
+    add: (items: ReadonlyArray<A>): Effect.Effect<void, ConnectorError, GraphClient> =>
+      Effect.gen(function* () {
+        for (const item of items) {
+          pending.push(item)
+          if (pending.length >= 1000) yield* flush()
+        }
+      }),
+    flush
+  }
+}

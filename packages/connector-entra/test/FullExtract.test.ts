@@ -1,30 +1,54 @@
-import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import type { MemorySinkState } from "@idconnect/core/ExtractionSink"
 import type { GraphSimHandle } from "@idconnect/graph-sim/GraphSim"
+import { afterAll, assert, beforeAll, describe, it } from "vitest"
+import { publish } from "./support/Apply.ts"
 import { diffSnapshots, expectedSnapshot } from "./support/Expected.ts"
+import { changeTenant } from "./support/Mutations.ts"
 import { rawConfig, requestsServed, runToSink, startSim } from "./support/Sim.ts"
 
 let sim: GraphSimHandle
+let full: { state: MemorySinkState; requests: number; ms: number }
+const raw = () => rawConfig(sim, "main", { auditLogDays: 0 })
+const expected = () => {
+  const tenant = sim.tenants[0]!
+  return expectedSnapshot(sim.tenant(tenant.tenantId).truth, { tenantId: tenant.tenantId, license: "P2", now: Date.now() })
+}
+
 beforeAll(async () => {
   sim = await startSim({ preset: "medium", seed: 7, license: "P2" })
+  const before = requestsServed(sim)
+  const started = Date.now()
+  const { state } = await runToSink(raw())
+  full = { state: state!, requests: requestsServed(sim) - before, ms: Date.now() - started }
 })
 afterAll(() => sim?.stop())
 
-describe("full extraction of a medium tenant", () => {
-  it("equals the tenant's ground truth record by record, within Graph's budget", async () => {
+describe("a medium tenant (2,000 users, 300 groups, 150 apps)", () => {
+  it("full extraction equals the tenant's ground truth record by record, within Graph's budget", () => {
+    assert.deepStrictEqual(diffSnapshots(publish(undefined, full.state), expected()), [])
+    assert.strictEqual(full.state.mode, "full")
+    assert.isTrue(full.state.completed)
+    assert.deepStrictEqual(full.state.warnings, [])
+    const counters = sim.counters()[sim.tenants[0]!.tenantId]!
+    // A page per collection, a request per fanned-out object (members, owners, app role assignments),
+    // and $batch keeps the HTTP calls to a few dozen.
+    assert.isBelow(full.requests, 1_300)
+    assert.isBelow(counters.batchRequests, 80)
+    assert.strictEqual(counters.throttled, 0)
+    console.info(`full: ${full.state.entities.size} entities, ${full.state.relations.size} relations, ${full.requests} requests, ${counters.resourceUnits} RU, ${counters.batchRequests} $batch calls, ${full.ms} ms`)
+  })
+
+  it("after a 1% change, an incremental sync brings the snapshot to the new ground truth for a few percent of the requests", async () => {
+    const tenant = sim.tenant(sim.tenants[0]!.tenantId)
+    const log = changeTenant(tenant, 0.01, "one-percent")
     const before = requestsServed(sim)
     const started = Date.now()
-    const { summary, state } = await runToSink(rawConfig(sim, "main", { auditLogDays: 0 }))
+    const { state } = await runToSink(raw(), { checkpoint: full.state.checkpoint! })
     const requests = requestsServed(sim) - before
-    const tenant = sim.tenants[0]!
-    const expected = expectedSnapshot(sim.tenant(tenant.tenantId).truth, { tenantId: tenant.tenantId, license: "P2", now: Date.now() })
-    assert.deepStrictEqual(diffSnapshots({ entities: state!.entities, relations: state!.relations }, expected), [])
-    assert.strictEqual(summary.mode, "full")
-    assert.isTrue(state!.completed)
-    assert.deepStrictEqual(state!.warnings, [])
-    const counters = sim.counters()[tenant.tenantId]!
-    // One request per page or per fanned-out object; $batch keeps the HTTP calls far fewer.
-    assert.isBelow(requests, 1_300)
-    assert.isBelow(counters.batchRequests, 80)
-    console.info(`medium full extract: ${state!.entities.size} entities, ${state!.relations.size} relations, ${requests} requests, ${counters.resourceUnits} RU, ${counters.batchRequests} $batch calls, ${Date.now() - started} ms`)
+    assert.strictEqual(state!.mode, "incremental")
+    assert.deepStrictEqual(diffSnapshots(publish(publish(undefined, full.state), state!), expected()), [])
+    assert.isAtLeast(state!.deletions.length, log.softDeletedUsers.length + log.purgedUsers.length + log.deletedGroups.length)
+    assert.isBelow(requests / full.requests, 0.05)
+    console.info(`1% change (${log.updatedUsers.length + log.createdUsers.length + log.softDeletedUsers.length + log.purgedUsers.length} users, ${log.membershipChanges} memberships): incremental ${requests} requests (${((100 * requests) / full.requests).toFixed(1)}% of full), ${Date.now() - started} ms`)
   })
 })

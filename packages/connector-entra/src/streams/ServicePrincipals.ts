@@ -5,10 +5,12 @@ import {
   appRoleRecords,
   DEFAULT_ACCESS_ROLE,
   defaultAccessRole,
-  kindOfPrincipalType,
+  type Kind,
   ownerRelation,
+  principalKind,
   servicePrincipalEntities
 } from "../Mapping.ts"
+import { makePrincipalBuffer } from "../Principals.ts"
 import { fanOut, forEachWindow, type Step } from "../Step.ts"
 import { MEMBER_SELECT, memberRef } from "./Members.ts"
 
@@ -50,6 +52,10 @@ export const servicePrincipalsStep: Step = {
           }
           // Placeholder roles are emitted once per service principal; a service principal's assignments all come in its window.
           const placeholders = new Set<string>()
+          const assignments = makePrincipalBuffer<{ readonly sp: Raw; readonly raw: Raw }>(
+            ({ raw }) => raw.principalId,
+            ({ sp, raw }, kind) => assignment(sp, raw, kind, placeholders)
+          )
           const requests = sps.flatMap((sp) => [
             { tag: { sp, list: "appRoleAssignedTo" } as SpTag, url: `/servicePrincipals/${sp.id}/appRoleAssignedTo?$select=${ASSIGNMENT_SELECT}&$top=999` },
             { tag: { sp, list: "owners" } as SpTag, url: `/servicePrincipals/${sp.id}/owners?${MEMBER_SELECT}&$top=999` }
@@ -59,21 +65,27 @@ export const servicePrincipalsStep: Step = {
             "servicePrincipals",
             requests,
             (tag, items) =>
-              Effect.forEach(items, (raw) =>
-                tag.list === "owners"
-                  ? memberRef(ctx, "servicePrincipals", raw, unknownTypes).pipe(
+              tag.list === "owners"
+                ? Effect.forEach(items, (raw) =>
+                  memberRef(ctx, "servicePrincipals", raw, unknownTypes).pipe(
                     Effect.flatMap((ref) => (ref === undefined ? Effect.void : ctx.relation(ownerRelation(ref, { kind: "enterpriseApplication", id: tag.sp.id }))))
-                  )
-                  : assignment(tag.sp, raw, placeholders), { discard: true }),
+                  ), { discard: true })
+                : assignments.add(items.filter((raw) => typeof raw.principalId === "string").map((raw) => ({ sp: tag.sp, raw }))),
             (tag) => ({ objectId: tag.sp.id, what: `the ${tag.list} of service principal ${tag.sp.id}` })
           )
+          yield* assignments.flush()
         }))
 
-      function assignment(sp: Raw, raw: Raw, placeholders: Set<string>) {
+      /** One app role assignment whose principal was checked: gone principals (soft-deleted users) are skipped. */
+      function assignment(sp: Raw, raw: Raw, kind: Kind | undefined, placeholders: Set<string>) {
         return Effect.gen(function* () {
-          const principal = kindOfPrincipalType(raw.principalType)
-          if (principal === undefined || typeof raw.principalId !== "string" || typeof raw.appRoleId !== "string") {
-            return yield* ctx.warn("servicePrincipals.assignment-skipped", `Skipped app role assignment ${raw.id}: unknown principal type '${raw.principalType}'`, raw.id)
+          const principal = principalKind(kind)
+          if (principal === undefined || typeof raw.appRoleId !== "string") {
+            return yield* ctx.warn(
+              "servicePrincipals.assignment-skipped",
+              `Skipped app role assignment ${raw.id} on ${sp.displayName}: its principal ${raw.principalId} (${raw.principalType}) no longer exists`,
+              raw.id
+            )
           }
           const roles: ReadonlyArray<Raw> = Array.isArray(sp.appRoles) ? sp.appRoles : []
           if (!roles.some((r) => r.id === raw.appRoleId) && !placeholders.has(`${sp.id}/${raw.appRoleId}`)) {
