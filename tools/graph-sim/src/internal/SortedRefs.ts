@@ -39,9 +39,9 @@ export const removeRef = (arr: Uint32Array, value: number): Uint32Array => {
   return out
 }
 
-/** Sorted, de-duplicated typed array from arbitrary numbers. */
-export const toSortedRefs = (values: Iterable<number>): Uint32Array => {
-  const arr = Uint32Array.from(values).sort()
+/** Sorted, de-duplicated typed array from arbitrary numbers (a Uint32Array argument is sorted in place). */
+export const toSortedRefs = (values: Iterable<number> | Uint32Array): Uint32Array => {
+  const arr = (values instanceof Uint32Array ? values : Uint32Array.from(values)).sort()
   let w = 0
   for (let r = 0; r < arr.length; r++) {
     if (r === 0 || arr[r] !== arr[r - 1]) arr[w++] = arr[r]

@@ -408,7 +408,8 @@ export const generateTenant = (o: GenerateOptions): Directory => {
   }
 
   const credentialDates = (i: number, k: number): { start: number; end: number } => {
-    const c = r(K_APP, i, 60 + k)
+    // App 0 always carries an expired secret and app 1 one that expires within 30 days.
+    const c = i === 0 && k === 0 ? 0 : i === 1 && k === 0 ? 0.2 : r(K_APP, i, 60 + k)
     const start = anchor - Math.floor(30 + r(K_APP, i, 70 + k) * 600) * DAY
     if (c < 0.12) return { start, end: anchor - Math.floor(1 + r(K_APP, i, 80 + k) * 120) * DAY } // expired
     if (c < 0.24) return { start, end: anchor + Math.floor(1 + r(K_APP, i, 80 + k) * 29) * DAY } // expiring within 30 days
@@ -436,7 +437,7 @@ export const generateTenant = (o: GenerateOptions): Directory => {
       }
     }
     const passwords: PasswordCredential[] = []
-    if (r(K_APP, i, 7) < 0.6) {
+    if (i < 2 || r(K_APP, i, 7) < 0.6) {
       const n = r(K_APP, i, 8) < 0.3 ? 2 : 1
       for (let k = 0; k < n; k++) {
         const d = credentialDates(i, k)
@@ -721,21 +722,22 @@ export const generateTenant = (o: GenerateOptions): Directory => {
   for (let g = 0; g < G; g++) if (softDeletedGroup(g)) dir.groups.setState(g, SOFT_DELETED)
 
   /** `count` distinct indexes in [0, n) chosen by a coprime stride walk (fast and duplicate-free). */
-  const sample = (n: number, count: number, ...parts: number[]): number[] => {
-    if (n === 0 || count <= 0) return []
+  const sample = (n: number, count: number, ...parts: number[]): Uint32Array => {
+    if (n === 0 || count <= 0) return new Uint32Array(0)
     const c = Math.min(count, n)
     let stride = 1 + (hash32(seed, ...parts, 1) % Math.max(1, n - 1))
     const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b))
     while (gcd(stride, n) !== 1) stride++
     const start = hash32(seed, ...parts, 2) % n
-    const out: number[] = new Array(c)
+    const out = new Uint32Array(c)
     for (let k = 0; k < c; k++) out[k] = (start + k * stride) % n
     return out
   }
-  const userRefs = (indexes: Iterable<number>) => {
-    const out: number[] = []
-    for (const i of indexes) out.push(encodeRef("user", i))
-    return out
+  // A user's encoded ref is its index (user kind code 0), so index arrays are ref arrays.
+  const memberUsersArr = Uint32Array.from(memberUsers)
+  const viaMembers = (picks: Uint32Array): Uint32Array => {
+    for (let k = 0; k < picks.length; k++) picks[k] = memberUsersArr[picks[k]]
+    return picks
   }
   const sizeFor = (g: number): number => {
     const x = r(K_GROUP, g, 20)
@@ -747,23 +749,24 @@ export const generateTenant = (o: GenerateOptions): Directory => {
 
   for (let g = 0; g < G; g++) {
     const k = kinds[g]
-    let refs: number[]
+    let users: Uint32Array
+    const refs: number[] = []
     if (k === G_DYNAMIC_SECURITY || k === G_DYNAMIC_M365) {
-      refs = userRefs(dynamicRule(g).members)
+      users = Uint32Array.from(dynamicRule(g).members)
     } else if (g === 1) {
-      refs = userRefs(sample(U, Math.ceil(U * 0.6), K_GROUP, g, 30))
+      users = sample(U, Math.ceil(U * 0.6), K_GROUP, g, 30)
     } else if (g === 2) {
-      refs = userRefs(sample(memberUsers.length, Math.ceil(U * 0.5), K_GROUP, g, 30).map((x) => memberUsers[x]))
+      users = viaMembers(sample(memberUsers.length, Math.ceil(U * 0.5), K_GROUP, g, 30))
     } else if (k === G_ROLE_ASSIGNABLE) {
-      refs = userRefs(sample(memberUsers.length, intIn(2, 6, seed, K_GROUP, g, 31), K_GROUP, g, 30).map((x) => memberUsers[x]))
+      users = viaMembers(sample(memberUsers.length, intIn(2, 6, seed, K_GROUP, g, 31), K_GROUP, g, 30))
       if (g === 3 && U >= 10) refs.push(encodeRef("user", 0))
     } else if (g >= chainStart && g < chainStart + chainDepth) {
-      refs = userRefs(sample(memberUsers.length, intIn(1, 5, seed, K_GROUP, g, 31), K_GROUP, g, 30).map((x) => memberUsers[x]))
+      users = viaMembers(sample(memberUsers.length, intIn(1, 5, seed, K_GROUP, g, 31), K_GROUP, g, 30))
       if (g + 1 < chainStart + chainDepth) refs.push(encodeRef("group", g + 1))
     } else {
       const pool = k === G_M365 ? U : memberUsers.length
       const chosen = sample(pool, sizeFor(g), K_GROUP, g, 30)
-      refs = userRefs(k === G_M365 ? chosen : chosen.map((x) => memberUsers[x]))
+      users = k === G_M365 ? chosen : viaMembers(chosen)
       if (k === G_SECURITY && synced[g] === 0) {
         if (r(K_GROUP, g, 32) < 0.1) {
           // securityCandidates is ascending: nesting only into higher indexes keeps the graph acyclic.
@@ -792,7 +795,13 @@ export const generateTenant = (o: GenerateOptions): Directory => {
         for (const c of sample(shape.orgContacts, intIn(1, 3, seed, K_GROUP, g, 61), K_GROUP, g, 62)) refs.push(encodeRef("orgContact", c))
       }
     }
-    dir.groupMembers[g] = refs.length === 0 ? EMPTY_REFS : toSortedRefs(refs)
+    if (refs.length > 0) {
+      const all = new Uint32Array(users.length + refs.length)
+      all.set(users, 0)
+      all.set(refs, users.length)
+      users = all
+    }
+    dir.groupMembers[g] = users.length === 0 ? EMPTY_REFS : toSortedRefs(users)
     // Owners: M365 groups almost always have them; security groups often do; dynamic groups rarely.
     const owners: number[] = []
     const ownerCount = k === G_M365 ? intIn(1, 2, seed, K_GROUP, g, 70) : k === G_ROLE_ASSIGNABLE || k === G_DISTRIBUTION ? 1 : r(K_GROUP, g, 71) < 0.6 ? (r(K_GROUP, g, 72) < 0.15 ? 2 : 1) : 0
@@ -858,7 +867,7 @@ export const generateTenant = (o: GenerateOptions): Directory => {
     }
     const index = dir.administrativeUnits.add(au)
     const officeUsers = (byOffice.get(office) ?? []).filter((u) => u % (Math.floor(a / OFFICES.length) + 1) === 0)
-    const refs = userRefs(officeUsers.slice(0, Math.max(3, Math.min(5000, Math.ceil(U / Math.max(1, shape.administrativeUnits))))))
+    const refs: number[] = officeUsers.slice(0, Math.max(3, Math.min(5000, Math.ceil(U / Math.max(1, shape.administrativeUnits))))).map((u) => encodeRef("user", u))
     for (const g of sample(G, Math.min(5, G), K_AU, a, 1)) if (!softDeletedGroup(g)) refs.push(encodeRef("group", g))
     dir.auMembers[index] = toSortedRefs(refs)
   }
@@ -944,6 +953,10 @@ export const generateTenant = (o: GenerateOptions): Directory => {
       addEligible(userIds[2], USER_ADMINISTRATOR, "/", 2, anchor - 100 * DAY, 90)
       addRole(userIds[2], HELPDESK_ADMINISTRATOR, auIds.length > 0 ? `/administrativeUnits/${auIds[0]}` : "/", 2, anchor - 100 * DAY)
     }
+  }
+  if (appSpIndexes.length > 0) {
+    addRole(dir.servicePrincipals.id(appSpIndexes[0]), "88d8e3e3-8f55-4a1e-953a-9b9898b8876b", "/", 4, anchor - 200 * DAY)
+    if (U >= 10) addRole(userIds[5], APPLICATION_ADMINISTRATOR, `/${appObjectIds[0]}`, 5, anchor - 150 * DAY)
   }
   if (G > 3) {
     addRole(groupIds[3], "194ae4cb-b126-40b2-bd5b-6091b380977d", "/", 3, anchor - 300 * DAY)
