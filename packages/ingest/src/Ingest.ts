@@ -251,19 +251,36 @@ export const ingestFiles = Effect.fn("ingestFiles")(function* (
     if (pendingRelations.length === 0 || (!final && pendingRelations.length < batchSize)) return yield* flushRejects()
     const batch = pendingRelations
     pendingRelations = []
-    const ends: Array<EntityRef> = []
-    for (const { relation: r } of batch) {
-      ends.push({ entityType: r.parentEntityType, sourceId: r.parentSourceId }, { entityType: r.entityType, sourceId: r.entitySourceId })
-    }
-    const missing = yield* refs.missing(ends)
+    // Ends not in the upload are looked up in the last synced data, once per batch.
+    const PARENT_OUTSIDE = 1
+    const CHILD_OUTSIDE = 2
+    const outside = new Uint8Array(batch.length)
+    const lookups: Array<EntityRef> = []
+    batch.forEach(({ relation: r }, i) => {
+      if (!refs.isUploaded(r.parentEntityType, r.parentSourceId)) {
+        outside[i] |= PARENT_OUTSIDE
+        lookups.push({ entityType: r.parentEntityType, sourceId: r.parentSourceId })
+      }
+      if (!refs.isUploaded(r.entityType, r.entitySourceId)) {
+        outside[i] |= CHILD_OUTSIDE
+        lookups.push({ entityType: r.entityType, sourceId: r.entitySourceId })
+      }
+    })
+    const missing = lookups.length === 0 ? new Set<string>() : yield* refs.missing(lookups)
     const accepted: Array<EntityRelation> = []
-    for (const { relation: r, origin } of batch) {
+    for (let i = 0; i < batch.length; i++) {
+      const { relation: r, origin } = batch[i]
+      if (outside[i] === 0) {
+        counts.relation.accepted++
+        accepted.push(r)
+        continue
+      }
       const problems: Array<CellProblem> = []
       const columnOf = origin.input.input.format === "csv" ? relationColumnOf : (f: string) => f
-      if (missing.has(refKey({ entityType: r.parentEntityType, sourceId: r.parentSourceId }))) {
+      if ((outside[i] & PARENT_OUTSIDE) !== 0 && missing.has(refKey({ entityType: r.parentEntityType, sourceId: r.parentSourceId }))) {
         problems.push({ column: columnOf("parentSourceId"), reason: danglingReason(r.parentEntityType, r.parentSourceId, "parent") })
       }
-      if (missing.has(refKey({ entityType: r.entityType, sourceId: r.entitySourceId }))) {
+      if ((outside[i] & CHILD_OUTSIDE) !== 0 && missing.has(refKey({ entityType: r.entityType, sourceId: r.entitySourceId }))) {
         problems.push({ column: columnOf("entitySourceId"), reason: danglingReason(r.entityType, r.entitySourceId, "child") })
       }
       if (problems.length > 0) {

@@ -69,7 +69,12 @@ export class ReferenceCheck {
   }
 
   inUpload(ref: EntityRef): boolean {
-    return this.uploaded.get(digestKey(refKey(ref), this.scratch)) !== 0
+    return this.isUploaded(ref.entityType, ref.sourceId)
+  }
+
+  /** `inUpload` without building a ref object, for the per-row path. */
+  isUploaded(entityType: EntityType, sourceId: string): boolean {
+    return this.uploaded.get(digestKey(`${entityType}\u0000${sourceId}`, this.scratch)) !== 0
   }
 
   /**
