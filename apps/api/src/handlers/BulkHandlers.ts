@@ -67,7 +67,10 @@ const replay = (tenantId: string, upload: UploadView, origin: string) =>
   Effect.gen(function* () {
     const run = yield* findUploadRun(tenantId, upload)
     if (run === undefined) return yield* ApiErrors.conflict(`Upload '${upload.id}' was already used (${upload.status}); request a new upload URL`)
-    return accepted(origin, upload, run, upload.files.reduce((n, f) => n + f.bytes, 0), true)
+    // The worker drops an upload's bytes once processed; the receipt in the audit trail keeps the size.
+    const receipts = yield* AuditLog.use((log) => log.list(tenantId, { integrationId: upload.integrationId, action: "upload.received", limit: 500 }))
+    const bytes = receipts.items.find((e) => e.targetId === upload.id)?.details.bytes
+    return accepted(origin, upload, run, typeof bytes === "number" ? bytes : upload.files.reduce((n, f) => n + f.bytes, 0), true)
   })
 
 /** Marks an upload received and queues its ingestion. */
