@@ -1,0 +1,168 @@
+import { formatNumber, median, ratio } from "./Stats.ts"
+
+/** A measured quantity: every run's value and their median (the figure reported). */
+export interface Measured {
+  readonly runs: ReadonlyArray<number>
+  readonly median: number
+}
+
+/** Which way a ratio is taken; the label says it in the table ("baseline/ours" = how many times faster we are). */
+export type RatioKind = "baseline/ours" | "ours/baseline"
+
+/** One line of the results table: our figure, optionally next to its baseline from the same bench run. */
+export interface Figure {
+  readonly metric: string
+  readonly unit: string
+  readonly ours: Measured
+  readonly baseline?: Measured & { readonly label: string }
+  readonly ratio?: { readonly label: string; readonly value: number }
+  readonly note?: string
+}
+
+export type ScenarioStatus = "ok" | "failed" | "skipped"
+
+/** What one scenario produced, with how it was measured (printed under the table). */
+export interface ScenarioReport {
+  readonly id: number
+  readonly title: string
+  readonly status: ScenarioStatus
+  readonly durationMs: number
+  readonly figures: ReadonlyArray<Figure>
+  /** How the figures were measured: sizes, settings, sampling and projections. */
+  readonly method: ReadonlyArray<string>
+  /** Findings worth a reader's attention (e.g. a product performance problem). */
+  readonly findings: ReadonlyArray<string>
+  readonly error?: string
+}
+
+export interface MachineInfo {
+  readonly cpus: number
+  readonly cpuModel: string
+  readonly memoryGiB: number
+  readonly os: string
+  readonly node: string
+  readonly postgres: string
+  readonly commit: string
+}
+
+/** The whole bench run: what `results/<date>.json` holds and `results/<date>.md` renders. */
+export interface BenchReport {
+  readonly startedAt: string
+  readonly finishedAt: string
+  readonly durationMs: number
+  readonly command: string
+  readonly machine: MachineInfo
+  readonly scenarios: ReadonlyArray<ScenarioReport>
+}
+
+export const measured = (runs: ReadonlyArray<number>): Measured => ({ runs: [...runs], median: median(runs) })
+
+/**
+ * Builds a figure from raw runs. With a baseline the ratio of the two medians is computed in the
+ * direction `ratio` names (default: baseline/ours, so > 1 means we do better on a "lower is better"
+ * metric such as time).
+ */
+export const figure = (spec: {
+  readonly metric: string
+  readonly unit: string
+  readonly ours: ReadonlyArray<number>
+  readonly baseline?: { readonly label: string; readonly runs: ReadonlyArray<number> }
+  readonly ratio?: RatioKind | { readonly label: string; readonly value: number }
+  readonly note?: string
+}): Figure => {
+  const ours = measured(spec.ours)
+  const baseline = spec.baseline === undefined ? undefined : { label: spec.baseline.label, ...measured(spec.baseline.runs) }
+  let computed: Figure["ratio"]
+  if (typeof spec.ratio === "object") computed = spec.ratio
+  else if (baseline !== undefined) {
+    const kind = spec.ratio ?? "baseline/ours"
+    computed = { label: kind, value: kind === "baseline/ours" ? ratio(baseline.median, ours.median) : ratio(ours.median, baseline.median) }
+  }
+  return {
+    metric: spec.metric,
+    unit: spec.unit,
+    ours,
+    ...(baseline === undefined ? {} : { baseline }),
+    ...(computed === undefined ? {} : { ratio: computed }),
+    ...(spec.note === undefined ? {} : { note: spec.note })
+  }
+}
+
+const withUnit = (value: number, unit: string): string => (Number.isFinite(value) ? (unit === "" ? formatNumber(value) : `${formatNumber(value)} ${unit}`) : "n/a")
+
+const HEADER = ["#", "Metric", "Ours (median)", "Baseline (median)", "Ratio", "Runs"] as const
+
+/** The table's rows as cells (shared by the console table and the Markdown table). */
+export const tableRows = (scenarios: ReadonlyArray<ScenarioReport>): Array<Array<string>> => {
+  const rows: Array<Array<string>> = []
+  for (const s of scenarios) {
+    if (s.status !== "ok") {
+      rows.push([String(s.id), `${s.title}: ${s.status}${s.error === undefined ? "" : ` (${s.error.split("\n")[0]})`}`, "", "", "", ""])
+      continue
+    }
+    for (const f of s.figures) {
+      rows.push([
+        String(s.id),
+        f.metric,
+        withUnit(f.ours.median, f.unit),
+        f.baseline === undefined ? "" : `${withUnit(f.baseline.median, f.unit)} (${f.baseline.label})`,
+        f.ratio === undefined ? "" : `${Number.isFinite(f.ratio.value) ? formatNumber(f.ratio.value) : "n/a"}x ${f.ratio.label}`,
+        String(f.ours.runs.length)
+      ])
+    }
+  }
+  return rows
+}
+
+/** A plain-text table for the terminal. */
+export const renderConsoleTable = (scenarios: ReadonlyArray<ScenarioReport>): string => {
+  const rows = [[...HEADER], ...tableRows(scenarios)]
+  const widths = HEADER.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)))
+  const line = (r: ReadonlyArray<string>) => r.map((cell, c) => cell.padEnd(widths[c]!)).join("  ").trimEnd()
+  return [line(rows[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(line)].join("\n")
+}
+
+const escapeCell = (cell: string): string => cell.replaceAll("|", "\\|")
+
+/** The results table in Markdown (what the README's Performance section shows). */
+export const renderMarkdownTable = (scenarios: ReadonlyArray<ScenarioReport>): string => {
+  const rows = tableRows(scenarios)
+  return [
+    `| ${HEADER.join(" | ")} |`,
+    `|${HEADER.map((h) => (h === "Metric" ? "---" : "---:")).join("|")}|`,
+    ...rows.map((r) => `| ${r.map(escapeCell).join(" | ")} |`)
+  ].join("\n")
+}
+
+const minutes = (ms: number): string => `${(ms / 60_000).toFixed(1)} min`
+
+/** The full Markdown results file: table, machine, then how each scenario was measured. */
+export const renderMarkdown = (report: BenchReport): string => {
+  const m = report.machine
+  const out: Array<string> = [
+    `# Benchmark results ${report.startedAt.slice(0, 10)}`,
+    "",
+    `\`${report.command}\` on ${m.cpus} x ${m.cpuModel}, ${m.memoryGiB} GiB RAM, ${m.os}; Node ${m.node}; ${m.postgres}; commit ${m.commit}.`,
+    `Started ${report.startedAt}, took ${minutes(report.durationMs)}. Every figure is the median of its runs; ratios compare the medians.`,
+    "",
+    renderMarkdownTable(report.scenarios),
+    ""
+  ]
+  for (const s of report.scenarios) {
+    out.push(`## ${s.id}. ${s.title}`, "")
+    out.push(`Status: ${s.status}, ${minutes(s.durationMs)}.${s.error === undefined ? "" : ` Error: ${s.error}`}`, "")
+    for (const line of s.method) out.push(`- ${line}`)
+    if (s.method.length > 0) out.push("")
+    const noted = s.figures.filter((f) => f.note !== undefined)
+    for (const f of noted) out.push(`- *${f.metric}*: ${f.note}`)
+    if (noted.length > 0) out.push("")
+    if (s.findings.length > 0) {
+      out.push("Findings:", "")
+      for (const line of s.findings) out.push(`- ${line}`)
+      out.push("")
+    }
+    const runs = s.figures.map((f) => `${f.metric}: ${f.ours.runs.map((v) => formatNumber(v)).join(", ")}${f.baseline === undefined ? "" : ` | ${f.baseline.label}: ${f.baseline.runs.map((v) => formatNumber(v)).join(", ")}`}`)
+    if (runs.length > 0) out.push("<details><summary>Every run</summary>", "", ...runs.map((r) => `- ${r}`), "", "</details>", "")
+  }
+  return out.join("\n")
+}
