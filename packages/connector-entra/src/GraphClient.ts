@@ -127,8 +127,8 @@ export class GraphClient extends Context.Service<
           if (cachedToken !== undefined && cachedToken.info.expiresOn - 300_000 > now) return cachedToken.info
           const token = yield* Effect.tryPromise({
             try: (signal) => credential.getToken(endpoints.scope, { abortSignal: signal }),
-            catch: (error) => classifyTokenError(tokenContext, error).error
-          })
+            catch: (error) => error
+          }).pipe(Effect.catch((error) => diagnoseTokenFailure(endpoints, tokenContext, error)))
           if (token === null) {
             return yield* ConnectorErrors.credentialsRejected({ code: "token-request-failed", message: "Entra returned no access token" }, "token")
           }
@@ -359,10 +359,33 @@ export interface GraphClientTuning {
   readonly batchConcurrency?: number
 }
 
+/**
+ * MSAL reports a refused OIDC metadata request (unknown tenant, for one) only as
+ * "endpoints_resolution_error". Asking the metadata endpoint ourselves gets Entra's own answer
+ * (e.g. AADSTS90002 tenant not found) and tells a wrong tenant ID from a network problem.
+ */
+const diagnoseTokenFailure = (endpoints: Endpoints, context: TokenContext, error: unknown): Effect.Effect<never, ConnectorError> =>
+  Effect.gen(function* () {
+    const text = error instanceof Error ? error.message : String(error)
+    if (!/endpoints_resolution_error/iu.test(text) || /AADSTS\d+/u.test(text)) return yield* classifyTokenError(context, error).error
+    const metadataUrl = `${endpoints.authorityHost}/${encodeURIComponent(context.tenantId)}/v2.0/.well-known/openid-configuration`
+    const answer = yield* Effect.tryPromise({
+      try: async (signal) => {
+        const response = await fetch(metadataUrl, { signal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]) })
+        return { status: response.status, text: await response.text() }
+      },
+      catch: (cause) => cause
+    }).pipe(Effect.result)
+    if (answer._tag === "Failure") return yield* classifyTokenError(context, answer.failure).error
+    const description = /AADSTS\d+[^"]*/u.exec(answer.success.text)?.[0]
+    return yield* classifyTokenError(context, description === undefined ? error : new Error(description)).error
+  })
+
 /** How to build the integration's credential (client secret or certificate), validated once. */
 const credentialFactory = (config: EntraDirectConfig, endpoints: Endpoints) =>
   Effect.gen(function* () {
-    const options = { authorityHost: endpoints.authorityHost, disableInstanceDiscovery: endpoints.customAuthority }
+    // One retry at the HTTP level: the runner retries transient failures from its checkpoint, and check answers fast.
+    const options = { authorityHost: endpoints.authorityHost, disableInstanceDiscovery: endpoints.customAuthority, retryOptions: { maxRetries: 1 } }
     const base = { tenantId: config.tenantId, clientId: config.clientId, authorityHost: endpoints.authorityHost }
     if (config.clientSecret !== undefined) {
       const secret = config.clientSecret

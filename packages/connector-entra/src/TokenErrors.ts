@@ -115,7 +115,8 @@ const STS_RULES: Readonly<Record<string, Rule>> = {
 }
 
 /**
- * Translates a failed `getToken` into a finding and a `ConnectorError`. The AADSTS code is read
+ * Translates a failed `getToken` into a finding and a `ConnectorError` (CredentialsRejected with
+ * the finding code as its `code`, the AADSTS code in the message). The AADSTS code is read
  * from the error text (MSAL and @azure/identity wrap it differently by failure kind). A GUID-shaped
  * secret rejected with AADSTS7000215 almost always means the admin pasted the secret's ID.
  */
@@ -129,16 +130,16 @@ export const classifyTokenError = (context: TokenContext, error: unknown): Token
     if (sts === "7000215" && context.auth === "secret" && context.secretLooksLikeGuid) {
       const message = "The client secret looks like the secret's ID (a GUID), not its value."
       const fix = `${secretsPage}: copy the Value column of the secret, not the Secret ID. The value is shown only right after the secret is created; if it is hidden, create a new secret.`
-      return { code: "secret-id-instead-of-value", stsCode, message, fix, error: rejected(stsCode, message, fix) }
+      return { code: "secret-id-instead-of-value", stsCode, message: `${message} (${stsCode})`, fix, error: rejected("secret-id-instead-of-value", `${message} (${stsCode})`, fix) }
     }
     if (rule !== undefined) {
       const message = `${rule.message(context)} (${stsCode})`
       const fix = rule.fix(context)
-      return { code: rule.code, stsCode, message, fix, error: rejected(stsCode, message, fix) }
+      return { code: rule.code, stsCode, message, fix, error: rejected(rule.code, message, fix) }
     }
     const message = `Entra refused the token request: ${firstLine(text)}`
     const fix = `Look up ${stsCode} at https://learn.microsoft.com/entra/identity-platform/reference-error-codes`
-    return { code: "token-request-failed", stsCode, message, fix, error: rejected(stsCode, message, fix) }
+    return { code: "token-request-failed", stsCode, message, fix, error: rejected("token-request-failed", message, fix) }
   }
   const transport = classifyTransportError(host, transportCause(error) ?? error)
   if (transport.code === "ConfigInvalid" || errorCodeOf(error) !== undefined || /ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|certificate|fetch failed|endpoints_resolution_error/iu.test(text)) {
@@ -156,7 +157,7 @@ export const classifyTokenError = (context: TokenContext, error: unknown): Token
   }
   const message = `Could not get a token: ${firstLine(text)}`
   const fix = "Check tenantId, clientId and the secret or certificate."
-  return { code: "token-request-failed", message, fix, error: rejected("TokenRequestFailed", message, fix) }
+  return { code: "token-request-failed", message, fix, error: rejected("token-request-failed", message, fix) }
 }
 
 const rejected = (code: string, message: string, fix: string): ConnectorError =>

@@ -8,12 +8,17 @@ import type { Checkpoint } from "@idconnect/schemas/Run"
 import * as Effect from "effect/Effect"
 import { type EntraPluginOptions, makeEntraPlugin } from "../../src/EntraPlugin.ts"
 
-/** Starts the Graph simulator on 127.0.0.1 with one tenant; stop it in afterAll. */
-export const startSim = (tenant: TenantSpec): Promise<GraphSimHandle> => startGraphSim({ host: "127.0.0.1", tenants: [tenant] })
+/** Starts the Graph simulator on 127.0.0.1 with these tenants; stop it in afterAll. */
+export const startSim = (...tenants: ReadonlyArray<TenantSpec>): Promise<GraphSimHandle> => startGraphSim({ host: "127.0.0.1", tenants })
 
-/** The raw config an admin would write for an app of the simulated tenant. */
-export const rawConfig = (sim: GraphSimHandle, app: SimAppInfo | string, extra: Record<string, unknown> = {}): Record<string, unknown> => {
-  const tenant = sim.tenants[0]!
+/** The raw config an admin would write for an app of a simulated tenant (the first by default). */
+export const rawConfig = (
+  sim: GraphSimHandle,
+  app: SimAppInfo | string,
+  extra: Record<string, unknown> = {},
+  tenantIndex = 0
+): Record<string, unknown> => {
+  const tenant = sim.tenants[tenantIndex]!
   const a = typeof app === "string" ? tenant.apps.find((x) => x.name === app)! : app
   return {
     tenantId: tenant.tenantId,
