@@ -411,7 +411,8 @@ export const ingestFiles = Effect.fn("ingestFiles")(function* (
   const accepted = counts.entity.accepted + counts.relation.accepted
   const rejected = counts.entity.rejected + counts.relation.rejected
   let notPublishedReason: string | undefined
-  if (fatal !== undefined) notPublishedReason = `nothing was published: ${fatal}`
+  if (options.entities === undefined && options.relations === undefined) notPublishedReason = "nothing was published: the upload has no file"
+  else if (fatal !== undefined) notPublishedReason = `nothing was published: ${fatal}`
   else if (!bestEffort && issues.total > 0) notPublishedReason = `nothing was published: ${rejected} invalid row(s); fix them, or upload in best-effort mode to publish the valid rows`
   else if (bestEffort && accepted === 0 && rejected > 0) notPublishedReason = "nothing was published: every row was rejected"
 
