@@ -86,6 +86,7 @@ export const runExtractJob = (
       checkpoint: Option.getOrUndefined(checkpoint),
       ctx: { runId: ctx.run.id },
       maxTransientRetries: settings.maxTransientRetries,
-      retryBaseDelay: settings.retryBaseDelay
+      retryBaseDelay: settings.retryBaseDelay,
+      onCheckpoint: (_checkpoint, committed) => Effect.logDebug("Checkpoint committed").pipe(Effect.annotateLogs({ sequence: committed }))
     })
   }).pipe(Effect.withSpan("Worker.extract", { attributes: { runId: ctx.run.id, plugin: ctx.plugin.metadata.id, mode: ctx.job.mode } }))

@@ -6,6 +6,7 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
+import * as References from "effect/References"
 import { FetchHttpClient } from "effect/http"
 import { OtlpSerialization, OtlpTracer, PrometheusMetrics } from "effect/observability"
 import { allMetrics } from "./Metrics.ts"
@@ -15,6 +16,13 @@ import { allMetrics } from "./Metrics.ts"
  * tenantId, jobId, workerId). Secrets are `Redacted` in memory and print as `<redacted>`.
  */
 export const JsonLogs = Logger.layer([Logger.consoleJson])
+
+/** `IDCONNECT_LOG_LEVEL` (Trace, Debug, Info, Warn, Error; default Info). Debug adds one line per checkpoint. */
+export const LogLevelFromEnv = Layer.unwrap(
+  Effect.map(Config.LogLevel("IDCONNECT_LOG_LEVEL").pipe(Config.withDefault("Info" as const)), (level) =>
+    Layer.succeed(References.MinimumLogLevel, level)
+  )
+)
 
 /**
  * Spans (runs, pages, Graph requests: whatever the code wraps in `Effect.withSpan` / `Effect.fn`)

@@ -333,6 +333,7 @@ export const makeWorker = (options: WorkerOptions) =>
       Effect.gen(function* () {
         const data = yield* Schema.decodeUnknownEffect(RunJobSchema)(job.data).pipe(Effect.option)
         if (data._tag === "None") return
+        yield* Effect.logInfo("Dead letter received").pipe(Effect.annotateLogs({ runId: data.value.runId, jobId: job.id }))
         const record = yield* runs.record(data.value.runId).pipe(Effect.option)
         if (record._tag === "None" || !["queued", "running"].includes(record.value.status)) return
         const message = `Gave up after ${record.value.attempts} attempts; the worker running it stopped responding each time`

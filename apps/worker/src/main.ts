@@ -7,7 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Runtime from "effect/Runtime"
-import { JsonLogs, metricsServer, OtlpTracing } from "./Observability.ts"
+import { JsonLogs, LogLevelFromEnv, metricsServer, OtlpTracing } from "./Observability.ts"
 import { Worker } from "./Worker.ts"
 import { ArgsError, parseWorkerArgs, USAGE } from "./WorkerArgs.ts"
 
@@ -35,11 +35,12 @@ const App = Layer.mergeAll(Worker.layer(command.worker), MetricsServer).pipe(
   Layer.provide(PluginRegistry.layer(installedPlugins)),
   Layer.provide(Store.layerFromEnv()),
   Layer.provide(OtlpTracing("idconnect-worker")),
-  Layer.provide(JsonLogs)
+  Layer.provide(JsonLogs),
+  Layer.provide(LogLevelFromEnv)
 )
 
 // A signal is the normal way to stop a worker: exit 0 once it has released its runs.
 const teardown: Runtime.Teardown = (exit, onExit) =>
   Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause) ? Runtime.defaultTeardown(exit, onExit) : onExit(0)
 
-Layer.launch(App).pipe(Effect.provide(JsonLogs), NodeRuntime.runMain({ teardown }))
+Layer.launch(App).pipe(Effect.provide([JsonLogs, LogLevelFromEnv]), NodeRuntime.runMain({ teardown }))
