@@ -65,6 +65,13 @@ export interface AccessTokenInfo {
 export interface RequestOptions {
   readonly headers?: Readonly<Record<string, string>>
   readonly body?: unknown
+  /**
+   * `false` for writes that are not safe to repeat blindly (lifecycle): a 5xx answer is returned and
+   * a lost connection fails at once, because Graph may have applied the write anyway; the caller
+   * re-reads the state before retrying. 429 is still waited out and retried (Graph did not process
+   * it). Default `true`.
+   */
+  readonly retryAmbiguous?: boolean
 }
 
 /**
@@ -214,7 +221,7 @@ export class GraphClient extends Context.Service<
             if (outcome._tag === "Failure") {
               const error = outcome.failure
               yield* budget.settle(lane, kind, charge, 0)
-              if (!error.isRetryable || attempt >= maxAttempts) return yield* error
+              if (!error.isRetryable || attempt >= maxAttempts || options.retryAmbiguous === false) return yield* error
               yield* Effect.sleep(backoffMs(attempt))
               continue
             }
@@ -226,6 +233,7 @@ export class GraphClient extends Context.Service<
               continue
             }
             if (!isTransient(response.status) || attempt >= maxAttempts) return response
+            if (options.retryAmbiguous === false && response.status !== 429) return response
             const retryAfter = retryAfterSeconds(response.headers)
             if (response.status === 429 || retryAfter !== undefined) {
               yield* budget.throttled(lane, retryAfter)
