@@ -39,7 +39,12 @@ export const decode = (raw: Record<string, unknown>): Promise<EntraDirectConfig>
 /** Runs an extraction through the platform's runner into a memory sink (the store's semantics). */
 export const runToSink = async (
   raw: Record<string, unknown>,
-  options: { readonly plugin?: EntraPluginOptions; readonly checkpoint?: Checkpoint; readonly sink?: ExtractionSink } = {}
+  options: {
+    readonly plugin?: EntraPluginOptions
+    readonly checkpoint?: Checkpoint
+    readonly sink?: ExtractionSink
+    readonly onCheckpoint?: (checkpoint: Checkpoint, committed: number) => Effect.Effect<void>
+  } = {}
 ) => {
   const plugin = makeEntraPlugin(options.plugin)
   const read = plugin.modes.direct!.read!
@@ -47,7 +52,14 @@ export const runToSink = async (
   const memory = options.sink === undefined ? makeMemorySink() : undefined
   const sink = options.sink ?? memory!.sink
   const summary: RunSummary = await Effect.runPromise(
-    runExtraction({ read, config, sink, retryBaseDelay: "50 millis", ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }) })
+    runExtraction({
+      read,
+      config,
+      sink,
+      retryBaseDelay: "50 millis",
+      ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),
+      ...(options.onCheckpoint === undefined ? {} : { onCheckpoint: options.onCheckpoint })
+    })
   )
   return { summary, state: memory?.state }
 }

@@ -1,0 +1,67 @@
+import { runExtraction } from "@idconnect/core/ExtractionRunner"
+import { makeMemorySink } from "@idconnect/core/MemorySink"
+import type { GraphSimHandle } from "@idconnect/graph-sim/GraphSim"
+import type { Checkpoint } from "@idconnect/schemas/Run"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import { afterAll, assert, beforeAll, describe, it } from "vitest"
+import { makeEntraPlugin } from "../src/EntraPlugin.ts"
+import { publish } from "./support/Apply.ts"
+import { diffSnapshots, expectedSnapshot } from "./support/Expected.ts"
+import { decode, rawConfig, requestsServed, runToSink, startSim } from "./support/Sim.ts"
+
+let sim: GraphSimHandle
+beforeAll(async () => {
+  sim = await startSim({ preset: "small", seed: 13, license: "P2" })
+})
+afterAll(() => sim?.stop())
+
+/** A small deterministic PRNG, so a failure names the checkpoints it used. */
+const random = (seed: number) => () => {
+  seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648
+  return seed / 2_147_483_648
+}
+
+describe("a killed run", () => {
+  it("killed three times at random checkpoints and resumed each time, ends with exactly the tenant's data", async () => {
+    const raw = rawConfig(sim, "main", { auditLogDays: 0 })
+    const before = requestsServed(sim)
+    const uninterrupted = await runToSink(raw)
+    const oneRun = requestsServed(sim) - before
+    const checkpoints = uninterrupted.state!.checkpoints
+    assert.isAbove(checkpoints, 10)
+
+    const read = makeEntraPlugin().modes.direct!.read!
+    const config = await decode(raw)
+    const { sink, state } = makeMemorySink()
+    const next = random(20_251_126)
+    let resumeFrom: Checkpoint | undefined
+    const killedAt: Array<number> = []
+    const started = requestsServed(sim)
+    for (let kill = 0; kill < 3; kill++) {
+      const at = 1 + Math.floor(next() * Math.floor(checkpoints / 3))
+      const exit = await Effect.runPromise(
+        Effect.exit(
+          runExtraction({
+            read,
+            config,
+            sink,
+            checkpoint: resumeFrom,
+            // The worker dies right after the store saved this checkpoint.
+            onCheckpoint: (_, committed) => (committed === at ? Effect.interrupt : Effect.void)
+          })
+        )
+      )
+      assert.isTrue(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause), `run ${kill} should have been killed at checkpoint ${at}`)
+      killedAt.push(at)
+      resumeFrom = JSON.parse(JSON.stringify(state.checkpoint)) as Checkpoint
+    }
+    await Effect.runPromise(runExtraction({ read, config, sink, checkpoint: resumeFrom }))
+    const tenant = sim.tenant(sim.tenants[0]!.tenantId)
+    const expected = expectedSnapshot(tenant.truth, { tenantId: tenant.tenantId, license: "P2", now: Date.now() })
+    assert.deepStrictEqual(diffSnapshots(publish(undefined, state), expected), [], `killed at checkpoints ${killedAt.join(", ")}`)
+    // Each kill loses at most the work since its checkpoint: a page or a fan-out window.
+    assert.isBelow(requestsServed(sim) - started, oneRun * 1.5)
+  })
+})
