@@ -27,17 +27,3 @@ describe("the connector process", () => {
   })
 })
 
-describe("npm start (the demo)", () => {
-  it("starts the example directory, checks and extracts it, and exits 0", async () => {
-    const demo = fileURLToPath(new URL("../src/demo.ts", import.meta.url))
-    const result = await new Promise<{ code: number; stdout: string }>((resolve) => {
-      execFile(process.execPath, ["--conditions=@idconnect/source", demo], (error, stdout) => {
-        resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout })
-      })
-    })
-    expect(result.code).toBe(0)
-    expect(result.stdout).toContain("check: Connected (read ready, lifecycle ready)")
-    expect(result.stdout).toMatch(/entity identity\/user\s+23/)
-    expect(result.stdout).toContain("NDJSON: ")
-  })
-})
