@@ -159,6 +159,21 @@ describe("audit logs and identity protection", () => {
   })
 })
 
+describe("addressing", () => {
+  it("OData key syntax: users('id'), servicePrincipals(appId='...'), directoryRoles(roleTemplateId='...')", async () => {
+    const truth = sim.tenant(p2.tenantId).truth
+    const u = truth.users()[4]
+    expect((await client.api(`/users('${u.id}')`).select("id").get()).id).toBe(u.id)
+    const graphSp = await client.api("/servicePrincipals(appId='00000003-0000-0000-c000-000000000000')").select("id,appId,displayName").get()
+    expect(graphSp.displayName).toBe("Microsoft Graph")
+    const app = truth.applications()[0]
+    expect((await client.api(`/applications(appId='${app.appId}')`).select("id").get()).id).toBe(app.id)
+    const ga = await client.api("/directoryRoles(roleTemplateId='62e90394-69f5-4237-9190-012177145e10')").get()
+    expect(ga.displayName).toBe("Global Administrator")
+    expect((await failure(client.api("/servicePrincipals(appId='11111111-1111-4111-8111-111111111111')").get())).statusCode).toBe(404)
+  })
+})
+
 describe("errors", () => {
   it("unknown segments are 400 'Resource not found for the segment', wrong methods 405; every error has innerError", async () => {
     const e = await failure(client.api("/usres").get())

@@ -1,6 +1,6 @@
 import { type GraphContext, type GraphResponse, contextUrl, graphUrl, json } from "./Context.ts"
 import { badRequest, unsupportedQuery } from "./GraphError.ts"
-import { evaluateFilter } from "./ODataFilter.ts"
+import { evaluateFilter, type FilterExpr } from "./ODataFilter.ts"
 import {
   decodeToken,
   encodeToken,
@@ -45,6 +45,14 @@ export interface ListSpec<R> {
   readonly expand?: Readonly<Record<string, (r: R, item: ExpandItem) => unknown>>
   /** Reject every query option but $select (directoryRoles). */
   readonly selectOnly?: boolean
+  /**
+   * Keys that can match a filter, when the filter is an index lookup (`id eq`, `id in`,
+   * `userPrincipalName eq` ...); lets a 100k-user tenant answer lookups without a scan.
+   */
+  readonly candidates?: (filter: FilterExpr) => ReadonlyArray<number> | undefined
+  readonly itemAt?: (key: number) => R | undefined
+  /** Cheap id of an item, so `$select=id` pages do not build whole objects (members of 50k+ groups). */
+  readonly idOf?: (r: R) => string
 }
 
 interface Cursor {
@@ -69,6 +77,10 @@ export const project = (full: Record<string, unknown>, schema: EntitySchema, sel
 
 /** Renders one item: @odata.type (mixed collections), projection, and $expand. */
 const render = <R>(spec: ListSpec<R>, r: R, select: ReadonlyArray<string> | undefined, expand: ReadonlyArray<ExpandItem>): Record<string, unknown> => {
+  if (spec.idOf !== undefined && expand.length === 0 && select !== undefined && select.length === 1 && select[0] === "id") {
+    const id = spec.idOf(r)
+    return spec.odataType !== undefined ? { "@odata.type": spec.odataType(r), id } : { id }
+  }
   const schema = spec.itemSchema?.(r) ?? spec.schema
   const body = project(spec.toGraph(r), schema, select)
   const out: Record<string, unknown> = spec.odataType !== undefined ? { "@odata.type": spec.odataType(r), ...body } : body
@@ -177,7 +189,18 @@ export const listCollection = <R>(ctx: GraphContext, spec: ListSpec<R>, q: OData
       body["@odata.count"] = n
     }
     let next: number | undefined
-    for (const [k, r] of spec.items(cursor.k ?? 0)) {
+    const keys = q.filter !== undefined && spec.candidates !== undefined && spec.itemAt !== undefined ? spec.candidates(q.filter) : undefined
+    const source: Iterable<readonly [number, R]> =
+      keys === undefined
+        ? spec.items(cursor.k ?? 0)
+        : (function* () {
+            for (const k of [...new Set(keys)].sort((a, b) => a - b)) {
+              if (k < (cursor.k ?? 0)) continue
+              const r = spec.itemAt!(k)
+              if (r !== undefined) yield [k, r] as const
+            }
+          })()
+    for (const [k, r] of source) {
       if (value.length >= size) {
         // More items exist (even if none of them match, Graph may hand out a link to an empty page).
         next = k

@@ -232,6 +232,37 @@ export const idOnlyFilter = (e: FilterExpr): string[] | undefined => {
   }
 }
 
+/**
+ * Values a filter looks up by exact match when it is only `prop eq 'v'` / `prop in (...)` clauses on the
+ * given properties joined by `or`; undefined for any other shape.
+ */
+export const lookupValues = (e: FilterExpr, props: ReadonlySet<string>): Array<{ prop: string; value: string }> | undefined => {
+  switch (e.t) {
+    case "or": {
+      const l = lookupValues(e.l, props)
+      const r = lookupValues(e.r, props)
+      return l === undefined || r === undefined ? undefined : [...l, ...r]
+    }
+    case "cmp": {
+      const prop = e.path.toLowerCase()
+      if (e.op !== "eq" || !props.has(prop) || (e.value.kind !== "string" && e.value.kind !== "raw")) return undefined
+      return [{ prop, value: e.value.value }]
+    }
+    case "in": {
+      const prop = e.path.toLowerCase()
+      if (!props.has(prop)) return undefined
+      const out: Array<{ prop: string; value: string }> = []
+      for (const v of e.values) {
+        if (v.kind !== "string" && v.kind !== "raw") return undefined
+        out.push({ prop, value: v.value })
+      }
+      return out
+    }
+    default:
+      return undefined
+  }
+}
+
 const resolvePath = (obj: unknown, path: string): unknown => {
   let cur: unknown = obj
   for (const seg of path.split("/")) {

@@ -29,12 +29,15 @@ export const route = (
   handler
 })
 
-/** Splits and normalises a Graph path: decoded segments, `delta()` / `microsoft.graph.delta` -> `delta`. */
+/**
+ * Splits and normalises a Graph path: decoded segments, `delta()` / `microsoft.graph.delta` -> `delta`,
+ * and OData key syntax `users('id')` -> `users/id`, `servicePrincipals(appId='x')` -> `servicePrincipals/appId=x`.
+ */
 export const pathSegments = (path: string): string[] =>
   path
     .split("/")
     .filter((s) => s !== "")
-    .map((s) => {
+    .flatMap((s) => {
       let d = s
       try {
         d = decodeURIComponent(s)
@@ -43,7 +46,9 @@ export const pathSegments = (path: string): string[] =>
       }
       if (d.endsWith("()")) d = d.slice(0, -2)
       if (d.toLowerCase() === "microsoft.graph.delta") d = "delta"
-      return d
+      const key = /^([A-Za-z]+)\((?:([A-Za-z]+)=)?'([^']*)'\)$/.exec(d)
+      if (key !== null) return [key[1], key[2] === undefined ? key[3] : `${key[2]}=${key[3]}`]
+      return [d]
     })
 
 const isCast = (s: string): boolean => /^microsoft\.graph\.[A-Za-z]+$/.test(s)

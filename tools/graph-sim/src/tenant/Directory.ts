@@ -151,20 +151,22 @@ export class Directory {
     return o.displayName ?? null
   }
 
+  /** Index of a user by userPrincipalName (any state), or -1. The index is built once, then kept current. */
   userByUpn(upn: string): number {
     const lower = upn.toLowerCase()
-    if (this.upnIndex === undefined || this.upnIndexSize !== this.users.size) {
+    if (this.upnIndex === undefined) {
       this.upnIndex = new Map()
-      for (let i = 0; i < this.users.size; i++) {
-        if (this.users.state(i) !== PURGED) this.upnIndex.set(this.users.get(i).userPrincipalName.toLowerCase(), i)
-      }
-      this.upnIndexSize = this.users.size
+      this.upnIndexSize = 0
+    }
+    for (; this.upnIndexSize < this.users.size; this.upnIndexSize++) {
+      const i = this.upnIndexSize
+      if (this.users.state(i) !== PURGED) this.upnIndex.set(this.users.get(i).userPrincipalName.toLowerCase(), i)
     }
     const i = this.upnIndex.get(lower)
-    return i !== undefined && this.users.get(i).userPrincipalName.toLowerCase() === lower ? i : -1
+    return i !== undefined && this.users.state(i) !== PURGED && this.users.get(i).userPrincipalName.toLowerCase() === lower ? i : -1
   }
   private upnIndex: Map<string, number> | undefined
-  private upnIndexSize = -1
+  private upnIndexSize = 0
 
   // ---------------------------------------------------------------- memberships
 
@@ -277,6 +279,10 @@ export class Directory {
     }
     if (changed.length === 0) return
     this.users.put(index, { ...current, ...patch })
+    if (patch.userPrincipalName !== undefined && this.upnIndex !== undefined && index < this.upnIndexSize) {
+      this.upnIndex.delete(current.userPrincipalName.toLowerCase())
+      this.upnIndex.set(patch.userPrincipalName.toLowerCase(), index)
+    }
     this.record("user", index, changed)
   }
 

@@ -3,6 +3,7 @@ import { encodeRef, type GroupRecord, ODATA_TYPE, refKind } from "../../tenant/R
 import { countCollection, type ListSpec, listCollection, project, singleObject } from "../Collection.ts"
 import { contextUrl, type GraphContext, type GraphResponse, json, noContent } from "../Context.ts"
 import { badRequest, denied, GraphError, notFound } from "../GraphError.ts"
+import { lookupValues } from "../ODataFilter.ts"
 import { PERMS, requireAny } from "../Permissions.ts"
 import { type ExpandItem, validateSelect } from "../Query.ts"
 import { route, type Route } from "../Router.ts"
@@ -27,8 +28,12 @@ export const groupsSpec = (ctx: GraphContext): ListSpec<GroupRecord> => ({
   items: (from) => tableItems<GroupRecord>(ctx.dir, "group", from),
   toGraph: (g) => g as unknown as Record<string, unknown>,
   paging: { default: 100, max: 999 },
-  expand: { members: refsExpander(ctx, ctx.dir.groupMembers), owners: refsExpander(ctx, ctx.dir.groupOwners) }
+  expand: { members: refsExpander(ctx, ctx.dir.groupMembers), owners: refsExpander(ctx, ctx.dir.groupOwners) },
+  candidates: (f) => lookupValues(f, GROUP_KEYS)?.map(({ value }) => ctx.dir.groups.indexOf(value)).filter((i) => i >= 0),
+  itemAt: (i) => (ctx.dir.groups.isLive(i) ? ctx.dir.groups.get(i) : undefined)
 })
+
+const GROUP_KEYS: ReadonlySet<string> = new Set(["id"])
 
 const listGroups = (ctx: GraphContext): GraphResponse => {
   requireAny(ctx, PERMS.readGroups)

@@ -275,7 +275,7 @@ const listDirectoryRoles = (ctx: GraphContext): GraphResponse => {
 }
 
 const directoryRoleOr404 = (ctx: GraphContext) => {
-  const key = ctx.params[0]
+  const key = ctx.params[0].replace(/^roleTemplateId=/i, "")
   const role = ctx.dir.directoryRoles.find((r) => r.id === key || r.roleTemplateId === key)
   if (role === undefined) throw notFound(key)
   return role

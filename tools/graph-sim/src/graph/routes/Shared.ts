@@ -51,6 +51,7 @@ export const refsSpec = (
       }
     },
     toGraph: (ref) => objectGraph(dir, ref),
+    idOf: (ref) => dir.idOfRef(ref),
     itemSchema: schemaOfRef,
     odataType: (ref) => ODATA_TYPE[refKind(ref)],
     paging
@@ -71,10 +72,16 @@ export const liveGroup = (ctx: GraphContext, id: string): number => {
   return i
 }
 
+/** Index of a live object of `kind` by id, or by alternate key `appId=...` (applications, servicePrincipals); else 404. */
 export const liveIndex = (ctx: GraphContext, kind: DirectoryKind, id: string): number => {
   const t = ctx.dir.table(kind)
-  const i = t.indexOf(id)
-  if (i < 0 || !t.isLive(i)) throw notFound(id)
+  let i = t.indexOf(id)
+  const alt = /^appId=(.+)$/i.exec(id)
+  if (i < 0 && alt !== null && (kind === "servicePrincipal" || kind === "application")) {
+    const appId = alt[1].toLowerCase()
+    for (let x = 0; x < t.size && i < 0; x++) if (t.isLive(x) && (t.get(x) as unknown as { appId: string }).appId === appId) i = x
+  }
+  if (i < 0 || !t.isLive(i)) throw notFound(alt === null ? id : alt[1])
   return i
 }
 

@@ -3,7 +3,7 @@ import { newUser } from "../../tenant/ObjectFactory.ts"
 import { countCollection, type ListSpec, listCollection, project, singleObject, validateListQuery } from "../Collection.ts"
 import { contextUrl, type GraphContext, type GraphResponse, json, noContent } from "../Context.ts"
 import { badRequest, denied, GraphError, notFound, unsupportedQuery } from "../GraphError.ts"
-import { filterClauses } from "../ODataFilter.ts"
+import { filterClauses, lookupValues } from "../ODataFilter.ts"
 import { PERMS, requireAny, requireAuditLog, requirePremium } from "../Permissions.ts"
 import { type ExpandItem, type ODataQuery, parseQuery, validateSelect } from "../Query.ts"
 import { route, type Route } from "../Router.ts"
@@ -48,8 +48,13 @@ export const usersSpec = (ctx: GraphContext): ListSpec<UserRecord> => ({
   items: (from) => tableItems<UserRecord>(ctx.dir, "user", from),
   toGraph: (u) => u as unknown as Record<string, unknown>,
   paging: { default: 100, max: 999 },
-  expand: { manager: managerExpander(ctx) }
+  expand: { manager: managerExpander(ctx) },
+  candidates: (f) =>
+    lookupValues(f, USER_KEYS)?.map(({ prop, value }) => (prop === "id" ? ctx.dir.users.indexOf(value) : ctx.dir.userByUpn(value))).filter((i) => i >= 0),
+  itemAt: (i) => (ctx.dir.users.isLive(i) ? ctx.dir.users.get(i) : undefined)
 })
+
+const USER_KEYS: ReadonlySet<string> = new Set(["id", "userprincipalname"])
 
 const listUsers = (ctx: GraphContext): GraphResponse => {
   requireAny(ctx, PERMS.readUsers)
