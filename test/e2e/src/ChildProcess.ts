@@ -19,8 +19,13 @@ export interface RunningProcess {
  * Starts a TypeScript entry of the repo as its own Node process (the Node running the tests, with
  * the source condition), like `npm run api` does. Waits on output, never on time.
  */
-export const startProcess = (entry: string, env: Record<string, string | undefined>, name = entry): RunningProcess => {
-  const child = spawn(process.execPath, ["--conditions=@idconnect/source", resolve(repoRoot, entry)], {
+export const startProcess = (
+  entry: string,
+  env: Record<string, string | undefined>,
+  name = entry,
+  args: ReadonlyArray<string> = []
+): RunningProcess => {
+  const child = spawn(process.execPath, ["--conditions=@idconnect/source", resolve(repoRoot, entry), ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"]

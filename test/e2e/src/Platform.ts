@@ -58,7 +58,7 @@ export const startPlatform = async (options: PlatformOptions = {}): Promise<Plat
     let worker: RunningProcess | undefined
     if (options.worker !== false) {
       if (!existsSync(resolve(repoRoot, WORKER_ENTRY))) throw new Error(`${WORKER_ENTRY} does not exist yet`)
-      worker = startProcess(WORKER_ENTRY, env, "worker")
+      worker = startProcess(WORKER_ENTRY, env, "worker", ["--metrics-port", "off", "--polling-seconds", "1", "--busy-retry-seconds", "2"])
       started.push(worker)
       await worker.waitFor(/worker\b.*\b(ready|started|listening)/i, "the worker started")
     }

@@ -43,7 +43,7 @@ type BodyPart<E> = [Member<E, "body">] extends [never]
   ? {}
   : Member<E, "body"> extends { kind: "json"; schema: infer S extends Schema.Top }
     ? { readonly body: S["Encoded"] }
-    : { readonly body: BodyInit; readonly contentType: string }
+    : { readonly body: BodyInit; /** Omit for FormData (fetch sets the multipart boundary). */ readonly contentType?: string }
 
 /** What a call takes: exactly the endpoint's params, query and body, plus optional extra headers. */
 export type CallInput<N extends EndpointName> = ParamsPart<EndpointNamed<N>> &
@@ -111,7 +111,7 @@ export const makeApiClient = (options: ApiClientOptions): ApiClient => {
       headers["content-type"] = "application/json"
       body = JSON.stringify(input.body ?? {})
     } else if (e.body?.kind === "raw") {
-      headers["content-type"] = input.contentType
+      if (input.contentType !== undefined) headers["content-type"] = input.contentType
       body = input.body
     }
     return doFetch(url(name, input), { method: e.method.toUpperCase(), headers, ...(body === undefined ? {} : { body, duplex: "half" }) } as RequestInit)
