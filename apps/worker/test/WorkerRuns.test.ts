@@ -178,6 +178,22 @@ describe("Worker on PostgreSQL (in process)", () => {
         assert.strictEqual(entries.items.length, 1)
       }))
 
+    it.effect("a tick of an integration's schedule starts a sync", () =>
+      Effect.gen(function* () {
+        const dir = yield* directory({ users: 10, groups: 2 })
+        const queue = yield* JobQueue
+        const runs = yield* Runs
+        const { tenantId, integrationId } = yield* givenDirectoryIntegration(dir.url, dir.token, "Scheduled", { schedule: "0 3 * * *" })
+        // What pg-boss's cron sends on each tick of the integration's schedule:
+        yield* Effect.promise(() => queue.boss.send(Queues.scheduled, { tenantId, integrationId }))
+        const queued = yield* LogTap.use((tap) =>
+          tap.waitFor((e) => e.annotations.integrationId === integrationId && e.message === "Scheduled sync queued", "scheduled sync")
+        )
+        const runId = String(queued.annotations.runId)
+        yield* waitLog(runId, "Run published")
+        assert.strictEqual((yield* runs.get(tenantId, runId)).trigger, "schedule")
+      }))
+
     it.effect("an uploaded CSV is ingested and published; an invalid one fails naming the line, publishing nothing", () =>
       Effect.gen(function* () {
         const tenants = yield* Tenants
