@@ -77,20 +77,25 @@ describe("fault injection", () => {
     t.setFaults({ seed: 7, emptyPageRate: 0.5 })
     const client = clientFor(sim, info)
     const first = await client.api("/users").select("id").top(25).get()
-    const empties: number[] = []
     const all = await pageAll(client, first)
     t.setFaults({})
     expect(all.items).toHaveLength(t.truth.users().length)
     expect(all.pages).toBeGreaterThan(Math.ceil(t.truth.users().length / 25))
-    void empties
   })
 
-  it("latency is added per request (median + jitter) without changing results", async () => {
+  it("latency: a seeded distribution around the median (never negative), results unchanged", async () => {
     const t = sim.tenant(info.tenantId)
-    t.setFaults({ latency: { medianMs: 5, jitterMs: 2 } })
+    t.setFaults({ seed: 3, latency: { medianMs: 40, jitterMs: 10 } })
+    const samples = Array.from({ length: 400 }, () => t.faults.latencyMs())
+    t.setFaults({ seed: 3, latency: { medianMs: 40, jitterMs: 10 } })
+    expect(Array.from({ length: 400 }, () => t.faults.latencyMs())).toEqual(samples)
+    const sorted = [...samples].sort((a, b) => a - b)
+    expect(sorted[200]).toBeGreaterThanOrEqual(35)
+    expect(sorted[200]).toBeLessThanOrEqual(45)
+    expect(sorted[0]).toBeGreaterThanOrEqual(0)
+    t.setFaults({ latency: { medianMs: 2, jitterMs: 1 } })
     const token = await tokenFor(sim, info)
     for (let i = 0; i < 3; i++) expect((await raw(sim, "/v1.0/organization", { token })).status).toBe(200)
-    expect(t.faults.latencyMs()).toBeGreaterThanOrEqual(0)
     t.setFaults({})
   })
 })

@@ -68,7 +68,7 @@ export const adminApp = (state: AdminState): Hono<{ Bindings: HttpBindings }> =>
   }))
   app.post("/tenants/:tid/throttling/drain", withTenant(async (c, t) => {
     const { clientId } = await body<{ clientId?: string }>(c)
-    t.throttle.ruBucket(clientId ?? t.mainApp().clientId, t.size, Date.now()).set(0, Date.now())
+    t.drainRuBucket(clientId ?? t.mainApp().clientId)
     return c.body(null, 204)
   }))
   app.put("/tenants/:tid/faults", withTenant(async (c, t) => {

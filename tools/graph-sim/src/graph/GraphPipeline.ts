@@ -58,7 +58,7 @@ const authenticate = (host: GraphHost, req: GraphRequest): { caller: Caller; ten
   }
 }
 
-const finish = (tenant: SimTenant, req: GraphRequest, res: GraphResponse, ru: number, limitPercentage: number | undefined): GraphResponse => {
+const finish = (req: GraphRequest, res: GraphResponse, ru: number, limitPercentage: number | undefined): GraphResponse => {
   res.headers["request-id"] = req.requestId
   res.headers["client-request-id"] = req.clientRequestId
   res.headers["x-ms-ags-diagnostic"] = AGS_DIAGNOSTIC
@@ -66,7 +66,6 @@ const finish = (tenant: SimTenant, req: GraphRequest, res: GraphResponse, ru: nu
   if (limitPercentage !== undefined) res.headers["x-ms-throttle-limit-percentage"] = String(limitPercentage)
   if (res.body !== undefined && res.headers["content-type"] === undefined) res.headers["content-type"] = JSON_CONTENT_TYPE
   res.ru = ru
-  void tenant
   return res
 }
 
@@ -75,8 +74,7 @@ const dispatch = async (
   host: GraphHost,
   tenant: SimTenant,
   caller: Caller,
-  req: GraphRequest,
-  inBatch: boolean
+  req: GraphRequest
 ): Promise<GraphResponse> => {
   const now = Date.now()
   let match: RouteMatch
@@ -84,7 +82,7 @@ const dispatch = async (
     match = host.router.match(req.method, pathSegments(req.path))
   } catch (e) {
     if (!(e instanceof GraphError)) throw e
-    const res = finish(tenant, req, renderError(req, e, now), 1, undefined)
+    const res = finish(req, renderError(req, e, now), 1, undefined)
     tenant.counters.graph(`${req.method} (unmatched)`, res.status, 1, false)
     return res
   }
@@ -95,7 +93,7 @@ const dispatch = async (
   if (!decision.ok) {
     const headers: Record<string, string> = { "x-ms-throttle-scope": decision.scope, "x-ms-throttle-information": decision.information }
     if (decision.retryAfter !== null) headers["retry-after"] = String(decision.retryAfter)
-    const res = finish(tenant, req, renderError(req, new GraphError(429, "TooManyRequests", "Please retry again later.", headers, "429"), now), ru, undefined)
+    const res = finish(req, renderError(req, new GraphError(429, "TooManyRequests", "Please retry again later.", headers, "429"), now), ru, undefined)
     tenant.counters.graph(cls, 429, ru, isWrite)
     return res
   }
@@ -124,8 +122,7 @@ const dispatch = async (
       res = renderError(req, e, now)
     }
   }
-  void inBatch
-  const out = finish(tenant, req, res, ru, decision.limitPercentage)
+  const out = finish(req, res, ru, decision.limitPercentage)
   tenant.counters.graph(cls, out.status, ru, isWrite)
   return out
 }
@@ -151,12 +148,12 @@ export const handleGraph = async (host: GraphHost, req: GraphRequest): Promise<G
         ? new GraphError(503, "serviceNotAvailable", "The service is temporarily unavailable. Please retry after some time.", { "retry-after": String(tenant.faults.spec.retryAfterSeconds ?? 1) })
         : new GraphError(504, "UnknownError", "The gateway did not receive a response from the upstream service in time.")
     tenant.counters.graph("(fault)", e.status, 0, false)
-    return { kind: "response", res: finish(tenant, req, renderError(req, e, Date.now()), 0, undefined) }
+    return { kind: "response", res: finish(req, renderError(req, e, Date.now()), 0, undefined) }
   }
   if (req.method === "POST" && pathSegments(req.path).join("/") === "$batch") {
     return { kind: "response", res: await handleBatch(host, tenant, caller, req) }
   }
-  return { kind: "response", res: await dispatch(host, tenant, caller, req, false) }
+  return { kind: "response", res: await dispatch(host, tenant, caller, req) }
 }
 
 const finishAnonymous = (req: GraphRequest, res: GraphResponse): GraphResponse => {
@@ -244,7 +241,7 @@ const handleBatch = async (host: GraphHost, tenant: SimTenant, caller: Caller, r
       requestId: randomUUID(),
       clientRequestId: req.clientRequestId
     }
-    const res = await dispatch(host, tenant, caller, itemReq, true)
+    const res = await dispatch(host, tenant, caller, itemReq)
     results.set(it.id.toLowerCase(), res)
     return res
   }
@@ -267,5 +264,5 @@ const handleBatch = async (host: GraphHost, tenant: SimTenant, caller: Caller, r
     }
     return { id, status: r.status, headers, ...(r.body !== undefined ? { body: r.body } : r.text !== undefined ? { body: r.text } : {}) }
   })
-  return finish(tenant, req, { status: 200, headers: {}, body: { responses } }, ruTotal, undefined)
+  return finish(req, { status: 200, headers: {}, body: { responses } }, ruTotal, undefined)
 }

@@ -30,7 +30,6 @@ import {
 import { PRESETS } from "./Presets.ts"
 import {
   type AdministrativeUnitRecord,
-  type ApplicationRecord,
   type AppRole,
   type AppRoleAssignmentRecord,
   type DeviceRecord,
@@ -48,9 +47,7 @@ import {
   type RiskyUserRecord,
   type RoleAssignmentRecord,
   type RoleEligibilityScheduleRecord,
-  type ServicePrincipalRecord,
   type SignInActivity,
-  type SignInRecord,
   type UserRecord
 } from "./Records.ts"
 import { SOFT_DELETED } from "./Table.ts"
@@ -756,7 +753,7 @@ export const generateTenant = (o: GenerateOptions): Directory => {
     } else if (g === 1) {
       users = sample(U, Math.ceil(U * 0.6), K_GROUP, g, 30)
     } else if (g === 2) {
-      users = viaMembers(sample(memberUsers.length, Math.ceil(U * 0.5), K_GROUP, g, 30))
+      users = viaMembers(sample(memberUsers.length, Math.ceil(U * 0.52), K_GROUP, g, 30))
     } else if (k === G_ROLE_ASSIGNABLE) {
       users = viaMembers(sample(memberUsers.length, intIn(2, 6, seed, K_GROUP, g, 31), K_GROUP, g, 30))
       if (g === 3 && U >= 10) refs.push(encodeRef("user", 0))

@@ -263,6 +263,14 @@ export class SimTenant {
     this.throttle.reset()
   }
 
+  /**
+   * Sets an app's resource-unit bucket to `tokens` (default 0: the next request is throttled). Tests use
+   * it to get a deterministic 429 instead of firing requests until the budget runs out.
+   */
+  drainRuBucket(clientId: string = this.mainApp().clientId, tokens = 0): void {
+    this.throttle.ruBucket(clientId, this.size, Date.now()).set(tokens, Date.now())
+  }
+
   setFaults(faults: FaultSpec): void {
     this.faults.configure(faults, this.seed)
   }

@@ -69,7 +69,7 @@ const spAppRoleAssignments = (ctx: GraphContext): GraphResponse => {
   return listAssignments(ctx, ctx.dir.appRoleAssignments.filter((a) => a.principalId === id), `servicePrincipals('${id}')/appRoleAssignments`)
 }
 
-const grantsSpec = (ctx: GraphContext, list: ReadonlyArray<OAuth2PermissionGrantRecord>, context: string) => ({
+const grantsSpec = (list: ReadonlyArray<OAuth2PermissionGrantRecord>, context: string) => ({
   schema: OAUTH2_GRANT,
   context,
   items: (from: number) => arrayItems(list, from),
@@ -79,7 +79,7 @@ const grantsSpec = (ctx: GraphContext, list: ReadonlyArray<OAuth2PermissionGrant
 
 const listGrants = (ctx: GraphContext): GraphResponse => {
   requireAny(ctx, PERMS.readGrants)
-  return listCollection(ctx, grantsSpec(ctx, ctx.dir.oauth2PermissionGrants, "oauth2PermissionGrants"))
+  return listCollection(ctx, grantsSpec(ctx.dir.oauth2PermissionGrants, "oauth2PermissionGrants"))
 }
 
 const getGrant = (ctx: GraphContext): GraphResponse => {
@@ -92,7 +92,7 @@ const getGrant = (ctx: GraphContext): GraphResponse => {
 const spGrants = (ctx: GraphContext): GraphResponse => {
   requireAny(ctx, PERMS.readGrants)
   const id = ctx.dir.servicePrincipals.id(liveIndex(ctx, "servicePrincipal", ctx.params[0]))
-  return listCollection(ctx, grantsSpec(ctx, ctx.dir.oauth2PermissionGrants.filter((g) => g.clientId === id), "oauth2PermissionGrants"))
+  return listCollection(ctx, grantsSpec(ctx.dir.oauth2PermissionGrants.filter((g) => g.clientId === id), "oauth2PermissionGrants"))
 }
 
 // ------------------------------------------------------------------ app role assignment writes
