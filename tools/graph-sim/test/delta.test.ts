@@ -56,6 +56,14 @@ describe("delta: users", () => {
     expect(restored.items[0]["@removed"]).toBeUndefined()
   })
 
+  it("Prefer: return=minimal on deltaLink rounds returns only the changed properties", async () => {
+    const initial = await round(client, "/users/delta?$select=id,displayName,jobTitle,department")
+    const u = tenant.truth.users()[40]
+    tenant.updateUser(u.id, { jobTitle: "Minimal change" })
+    const minimal = await round(client, initial.deltaLink!, { Prefer: "return=minimal" })
+    expect(minimal.items).toEqual([{ id: u.id, jobTitle: "Minimal change" }])
+  })
+
   it("$deltatoken=latest returns only a deltaLink; later changes then show up", async () => {
     const latest = await client.api("/users/delta?$deltatoken=latest").get()
     expect(latest.value).toEqual([])
