@@ -20,7 +20,7 @@ import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { type Endpoints, resolveEndpoints } from "./Clouds.ts"
 import { classifyGraphError, classifyTransportError, type GraphHttpResult, retryAfterSeconds } from "./GraphErrors.ts"
-import { type BudgetStats, estimateCost, laneOf, requestKind, ResourceBudget, type ResourceBudgetOptions } from "./ResourceBudget.ts"
+import { type BudgetStats, estimateCost, type Lane, laneOf, requestKind, ResourceBudget, type ResourceBudgetOptions } from "./ResourceBudget.ts"
 import { classifyTokenError, looksLikeGuid, type TokenContext } from "./TokenErrors.ts"
 import { trustCaFile } from "@idconnect/core/TrustCa"
 
@@ -200,6 +200,11 @@ export class GraphClient extends Context.Service<
 
       const isTransient = (status: number) => status === 429 || status === 500 || status === 502 || status === 503 || status === 504
 
+      const pace = (lane: Lane, headers: Readonly<Record<string, string>>) => {
+        const percentage = Number(headers["x-ms-throttle-limit-percentage"])
+        return Number.isFinite(percentage) && percentage > 0 ? budget.nearLimit(lane, percentage) : Effect.void
+      }
+
       /** Graph said 401 to a token we thought valid: start over with a new credential (once per request). */
       const renewCredential = Effect.gen(function* () {
         credential = yield* create()
@@ -227,6 +232,7 @@ export class GraphClient extends Context.Service<
             }
             const response = outcome.success
             yield* budget.settle(lane, kind, charge, resourceUnits(response.headers))
+            yield* pace(lane, response.headers)
             if (response.status === 401 && !renewed) {
               renewed = true
               yield* renewCredential
@@ -312,6 +318,7 @@ export class GraphClient extends Context.Service<
               const headers = lowerKeys(item?.headers)
               const status = typeof item?.status === "number" ? item.status : 500
               yield* budget.settle(lane, kinds[i]!.kind, kinds[i]!.charge, resourceUnits(headers))
+              yield* pace(lane, headers)
               const result: BatchResult = { request, status, headers, body: item?.body }
               if (isTransient(status) && attempt < maxAttempts) {
                 retry.push({ request, index })

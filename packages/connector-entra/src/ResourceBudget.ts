@@ -143,6 +143,11 @@ export class ResourceBudget extends Context.Service<
     readonly settle: (lane: Lane, kind: string, charged: number, actual: number | undefined) => Effect.Effect<void>
     /** The cost to charge for a request kind: what Graph charged last time, else the estimate. */
     readonly costOf: (kind: string, estimate: number) => number
+    /**
+     * Graph's `x-ms-throttle-limit-percentage` (sent once more than 80% of a limit is used, up to 1.8):
+     * above 90% the lane slows down before Graph has to say 429.
+     */
+    readonly nearLimit: (lane: Lane, percentage: number) => Effect.Effect<void>
     /** Graph answered 429: the lane pauses; returns how long (ms). */
     readonly throttled: (lane: Lane, retryAfterSeconds: number | undefined) => Effect.Effect<number>
     readonly setTenantSize: (size: TenantSize) => Effect.Effect<void>
@@ -215,7 +220,7 @@ export class ResourceBudget extends Context.Service<
             bucket.tokens -= actual - charged
           }
           bucket.consecutiveThrottles = 0
-          bucket.factor = Math.min(1, bucket.factor + 0.01)
+          bucket.factor = Math.min(1, bucket.factor + 0.002)
         })
 
       const throttled = (lane: Lane, retryAfterSeconds: number | undefined) =>
@@ -229,13 +234,20 @@ export class ResourceBudget extends Context.Service<
           bucket.pausedUntil = Math.max(bucket.pausedUntil, now + wait)
           bucket.tokens = 0
           bucket.updatedAt = now + wait
-          bucket.factor = Math.max(0.05, bucket.factor * 0.75)
+          bucket.factor = Math.max(0.01, bucket.factor * 0.75)
           return wait
+        })
+
+      const nearLimit = (lane: Lane, percentage: number) =>
+        Effect.sync(() => {
+          const bucket = bucketOf(lane)
+          if (percentage >= 0.9) bucket.factor = Math.max(0.01, bucket.factor * 0.9)
         })
 
       return ResourceBudget.of({
         acquire,
         settle,
+        nearLimit,
         costOf: (kind, estimate) => learned.get(kind) ?? estimate,
         throttled,
         setTenantSize: (next) =>

@@ -75,6 +75,18 @@ describe("ResourceBudget", () => {
       assert.strictEqual(budget.stats().resourceUnits, 5)
     }))
 
+  it.effect("slows down when Graph reports more than 90% of the limit used", () =>
+    Effect.gen(function* () {
+      const budget = yield* ResourceBudget.make(tiny)
+      for (let i = 0; i < 5; i++) yield* budget.nearLimit("directory", 1.2)
+      yield* TestClock.adjust(60_000)
+      // The bucket shrank to 10 * 0.9^5 = 5.9 RU: six requests no longer fit at once.
+      for (let i = 0; i < 5; i++) yield* budget.acquire("directory", 1)
+      const sixth = yield* Effect.forkChild(budget.acquire("directory", 1))
+      yield* TestClock.adjust(100)
+      assert.isUndefined(sixth.pollUnsafe())
+    }))
+
   it.effect("a bigger tenant gets a bigger bucket", () =>
     Effect.gen(function* () {
       const budget = yield* ResourceBudget.make({ scale: 1 })
