@@ -136,6 +136,8 @@ export class Integrations extends Context.Service<
     readonly remove: (tenantId: string, id: string) => Effect.Effect<void, StoreError>
     /** Status as the product shows it (Pending, Syncing, Connected "Data available", Error + message). */
     readonly setStatus: (id: string, status: IntegrationStatus, message: string) => Effect.Effect<void, StoreError>
+    /** What a run reports (Syncing, Error, ...): like `setStatus`, but a Disabled integration stays Disabled. */
+    readonly setRunStatus: (id: string, status: IntegrationStatus, message: string) => Effect.Effect<void, StoreError>
     /** For the worker: the integration with its secrets decrypted. */
     readonly loadForRun: (id: string) => Effect.Effect<IntegrationForRun, StoreError>
     /** Every integration with a schedule, for reconciling the queue's cron entries. */
@@ -288,6 +290,12 @@ export class Integrations extends Context.Service<
         }),
         setStatus: Effect.fn("Integrations.setStatus")(function* (id, status, message) {
           yield* db.query("update integrations set status = $2, message = $3, updated_at = now() where id = $1", [id, status, message])
+        }),
+        setRunStatus: Effect.fn("Integrations.setRunStatus")(function* (id, status, message) {
+          yield* db.query(
+            "update integrations set status = $2, message = $3, updated_at = now() where id = $1 and status <> 'Disabled'",
+            [id, status, message]
+          )
         }),
         loadForRun: Effect.fn("Integrations.loadForRun")(function* (id) {
           const rows = yield* db.query<IntegrationRow>("select * from integrations where id = $1", [id])

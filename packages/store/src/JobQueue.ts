@@ -176,7 +176,9 @@ export class JobQueue extends Context.Service<
         }
         yield* Effect.tryPromise({
           try: async () => {
-            await boss.createQueue(Queues.dead, { retentionSeconds: 30 * 24 * 3600 })
+            // Dead letters stay readable for a month (as created jobs, and as completed ones once a
+            // worker has marked their runs dead).
+            await boss.createQueue(Queues.dead, { retentionSeconds: 30 * 24 * 3600, deleteAfterSeconds: 30 * 24 * 3600 })
             const runQueues = [
               ...Object.values(Queues.extract),
               ...Object.values(Queues.ingest),

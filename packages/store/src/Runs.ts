@@ -37,7 +37,13 @@ export interface RunRecord extends RunView {
  */
 export type ClaimResult =
   | { readonly _tag: "Claimed"; readonly run: RunRecord; readonly checkpoint: Option.Option<Checkpoint> }
-  | { readonly _tag: "Busy"; readonly retryAfterSeconds: number; readonly reason: string }
+  | {
+      readonly _tag: "Busy"
+      /** `integrationBusy`: another sync of the integration is running; `leaseHeld`: another worker holds this run. */
+      readonly why: "integrationBusy" | "leaseHeld"
+      readonly retryAfterSeconds: number
+      readonly reason: string
+    }
   | { readonly _tag: "Finished"; readonly status: RunStatus }
 
 export interface NewRun {
@@ -253,7 +259,12 @@ export class Runs extends Context.Service<
               )
             )
           if (claimed === "busy") {
-            return { _tag: "Busy", retryAfterSeconds: leaseSeconds, reason: "another sync of this integration is running" } as ClaimResult
+            return {
+              _tag: "Busy",
+              why: "integrationBusy",
+              retryAfterSeconds: leaseSeconds,
+              reason: "another sync of this integration is running"
+            } as ClaimResult
           }
           if (claimed !== undefined) {
             return { _tag: "Claimed", run: toRecord(claimed), checkpoint: yield* checkpoint(runId) } as ClaimResult
@@ -270,6 +281,7 @@ export class Runs extends Context.Service<
           if (FINISHED.includes(current.status)) return { _tag: "Finished", status: current.status } as ClaimResult
           return {
             _tag: "Busy",
+            why: "leaseHeld",
             retryAfterSeconds: Math.max(1, Math.ceil(current.lease_seconds_left ?? leaseSeconds)),
             reason: `worker ${current.lease_owner} holds the lease`
           } as ClaimResult

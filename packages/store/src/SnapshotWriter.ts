@@ -343,8 +343,9 @@ export class SnapshotWriter extends Context.Service<
               [runId, seq]
             )
             yield* tx.query(
-              `update integrations set published_seq = $2, published_run_id = $3, last_run_id = $3, status = 'Connected',
-                 message = 'Data available', updated_at = now()
+              `update integrations set published_seq = $2, published_run_id = $3, last_run_id = $3,
+                 status = case when status = 'Disabled' then status else 'Connected' end,
+                 message = case when status = 'Disabled' then message else 'Data available' end, updated_at = now()
                where id = $1`,
               [integrationId, seq, runId]
             )
