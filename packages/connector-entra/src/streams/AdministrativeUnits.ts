@@ -37,7 +37,7 @@ export const administrativeUnitsStep: Step = {
           const scoped = new Map<string, Array<Raw>>()
           const requests = units.flatMap((au) => [
             { tag: { auId: au.id, list: "members" } as AuTag, url: `/directory/administrativeUnits/${au.id}/members?${MEMBER_SELECT}&$top=999` },
-            ...(withRoles ? [{ tag: { auId: au.id, list: "scopedRoleMembers" } as AuTag, url: `/directory/administrativeUnits/${au.id}/scopedRoleMembers` }] : [])
+            ...(withRoles ? [{ tag: { auId: au.id, list: "scopedRoleMembers" } as AuTag, url: `/directory/administrativeUnits/${au.id}/scopedRoleMembers?$select=id,roleId,administrativeUnitId,roleMemberInfo&$top=999` }] : [])
           ])
           yield* fanOut(
             ctx,
