@@ -79,11 +79,14 @@ export const defaultQueueSettings: QueueSettings = {
 
 export const queueSettingsFromEnv: Effect.Effect<QueueSettings, Config.ConfigError> = Effect.gen(function* () {
   const int = (name: string, fallback: number) => Config.Int(name).pipe(Config.withDefault(fallback))
+  // Embedded, the queue shares PGlite's single connection with the store: a long publish transaction
+  // holds back pg-boss's own heartbeats, so liveness is judged over a longer window there.
+  const embedded = (yield* Config.String("DATABASE_URL").pipe(Config.withDefault(""))) === ""
   return {
     retryLimit: yield* int("IDCONNECT_JOB_RETRY_LIMIT", defaultQueueSettings.retryLimit),
     retryDelaySeconds: yield* int("IDCONNECT_JOB_RETRY_DELAY_SECONDS", defaultQueueSettings.retryDelaySeconds),
     retryDelayMaxSeconds: yield* int("IDCONNECT_JOB_RETRY_DELAY_MAX_SECONDS", defaultQueueSettings.retryDelayMaxSeconds),
-    heartbeatSeconds: yield* int("IDCONNECT_JOB_HEARTBEAT_SECONDS", defaultQueueSettings.heartbeatSeconds),
+    heartbeatSeconds: yield* int("IDCONNECT_JOB_HEARTBEAT_SECONDS", embedded ? 120 : defaultQueueSettings.heartbeatSeconds),
     expireInSeconds: yield* int("IDCONNECT_JOB_EXPIRE_SECONDS", defaultQueueSettings.expireInSeconds),
     superviseIntervalSeconds: yield* int("IDCONNECT_JOB_SUPERVISE_SECONDS", defaultQueueSettings.superviseIntervalSeconds),
     schedule: true
