@@ -225,13 +225,13 @@ export class GraphClient extends Context.Service<
             const outcome = yield* Effect.result(exchange(method, url, options))
             if (outcome._tag === "Failure") {
               const error = outcome.failure
-              yield* budget.settle(lane, kind, charge, 0)
+              yield* budget.settle(lane, kind, charge, undefined, false)
               if (!error.isRetryable || attempt >= maxAttempts || options.retryAmbiguous === false) return yield* error
               yield* Effect.sleep(backoffMs(attempt))
               continue
             }
             const response = outcome.success
-            yield* budget.settle(lane, kind, charge, resourceUnits(response.headers))
+            yield* budget.settle(lane, kind, charge, resourceUnits(response.headers), response.status < 400)
             yield* pace(lane, response.headers)
             if (response.status === 401 && !renewed) {
               renewed = true
@@ -317,7 +317,7 @@ export class GraphClient extends Context.Service<
               const item = responses.find((r) => String(r?.id) === String(index + 1))
               const headers = lowerKeys(item?.headers)
               const status = typeof item?.status === "number" ? item.status : 500
-              yield* budget.settle(lane, kinds[i]!.kind, kinds[i]!.charge, resourceUnits(headers))
+              yield* budget.settle(lane, kinds[i]!.kind, kinds[i]!.charge, resourceUnits(headers), status < 400)
               yield* pace(lane, headers)
               const result: BatchResult = { request, status, headers, body: item?.body }
               if (isTransient(status) && attempt < maxAttempts) {

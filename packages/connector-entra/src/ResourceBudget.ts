@@ -139,8 +139,11 @@ export class ResourceBudget extends Context.Service<
   {
     /** Waits until `cost` units are available in the lane, then takes them. */
     readonly acquire: (lane: Lane, cost: number) => Effect.Effect<void>
-    /** Corrects the charge with the real cost Graph reported, and learns it for the request kind. */
-    readonly settle: (lane: Lane, kind: string, charged: number, actual: number | undefined) => Effect.Effect<void>
+    /**
+     * Corrects the charge with the real cost Graph reported. A successful answer also teaches the
+     * request kind's cost and ends a run of 429s (errors and throttled answers teach nothing).
+     */
+    readonly settle: (lane: Lane, kind: string, charged: number, actual: number | undefined, succeeded: boolean) => Effect.Effect<void>
     /** The cost to charge for a request kind: what Graph charged last time, else the estimate. */
     readonly costOf: (kind: string, estimate: number) => number
     /**
@@ -210,15 +213,14 @@ export class ResourceBudget extends Context.Service<
         return bucket.lock.withPermits(1)(loop)
       }
 
-      const settle = (lane: Lane, kind: string, charged: number, actual: number | undefined) =>
+      const settle = (lane: Lane, kind: string, charged: number, actual: number | undefined, succeeded: boolean) =>
         Effect.sync(() => {
           const bucket = bucketOf(lane)
           const real = actual ?? charged
           counters.resourceUnits += lane === "directory" || lane === "writes" ? real : 0
-          if (actual !== undefined) {
-            learned.set(kind, actual)
-            bucket.tokens -= actual - charged
-          }
+          if (actual !== undefined) bucket.tokens -= actual - charged
+          if (!succeeded) return
+          if (actual !== undefined && actual > 0) learned.set(kind, actual)
           bucket.consecutiveThrottles = 0
           bucket.factor = Math.min(1, bucket.factor + 0.002)
         })

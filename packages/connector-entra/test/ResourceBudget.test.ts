@@ -61,7 +61,10 @@ describe("ResourceBudget", () => {
       assert.strictEqual(yield* budget.throttled("identityProtection", undefined), 1_000)
       assert.strictEqual(yield* budget.throttled("identityProtection", undefined), 2_000)
       assert.strictEqual(yield* budget.throttled("identityProtection", undefined), 4_000)
-      yield* budget.settle("identityProtection", "GET identityProtection/riskyUsers", 1, undefined)
+      // A 429 in between does not reset the backoff; a success does.
+      yield* budget.settle("identityProtection", "GET identityProtection/riskyUsers", 1, 1, false)
+      assert.strictEqual(yield* budget.throttled("identityProtection", undefined), 8_000)
+      yield* budget.settle("identityProtection", "GET identityProtection/riskyUsers", 1, 1, true)
       assert.strictEqual(yield* budget.throttled("identityProtection", undefined), 1_000)
     }))
 
@@ -70,7 +73,9 @@ describe("ResourceBudget", () => {
       const budget = yield* ResourceBudget.make()
       const kind = requestKind("GET", "/groups/3f2504e0-4f89-41d3-9a0c-0305e82c3301/members?$select=id&$top=999")
       assert.strictEqual(budget.costOf(kind, 2), 2)
-      yield* budget.settle("directory", kind, 2, 5)
+      yield* budget.settle("directory", kind, 2, 0, false)
+      assert.strictEqual(budget.costOf(kind, 2), 2, "a failed answer teaches nothing")
+      yield* budget.settle("directory", kind, 2, 5, true)
       assert.strictEqual(budget.costOf(kind, 2), 5)
       assert.strictEqual(budget.stats().resourceUnits, 5)
     }))
