@@ -5,6 +5,7 @@ import { CATALOG } from "./Catalog.ts"
 import { check } from "./Check.ts"
 import { ALLOWED_HOSTS } from "./Clouds.ts"
 import { extract, type ExtractTuning } from "./Extract.ts"
+import { makeEntraLifecycle } from "./lifecycle/EntraLifecycle.ts"
 
 export interface EntraPluginOptions {
   /** The lifecycle capability set of direct mode (plan/apply through the same GraphClient). */
@@ -16,16 +17,20 @@ export interface EntraPluginOptions {
 }
 
 /** Direct mode: Microsoft Graph with an app registration's client credentials. */
-export const entraDirectMode = (options: EntraPluginOptions = {}): ModeDefinition<EntraDirectConfig> => ({
-  config: EntraDirectConfig,
-  secretFields: ["clientSecret", "certificate"],
-  read: {
-    check: (config) => check(config, { ...options.tuning, lifecycle: options.lifecycle !== undefined }),
-    discover: () => Effect.succeed(CATALOG),
-    extract: (config, checkpoint) => extract(config, checkpoint, options.tuning)
-  },
-  ...(options.lifecycle === undefined ? {} : { lifecycle: options.lifecycle })
-})
+export const entraDirectMode = (options: EntraPluginOptions = {}): ModeDefinition<EntraDirectConfig> => {
+  // --- lifecycle wiring (issue 5): direct mode offers plan/apply unless a test passes its own ---
+  const lifecycle = options.lifecycle ?? makeEntraLifecycle(options.tuning)
+  return {
+    config: EntraDirectConfig,
+    secretFields: ["clientSecret", "certificate"],
+    read: {
+      check: (config) => check(config, { ...options.tuning, lifecycle: true }),
+      discover: () => Effect.succeed(CATALOG),
+      extract: (config, checkpoint) => extract(config, checkpoint, options.tuning)
+    },
+    lifecycle
+  }
+}
 
 /**
  * The Microsoft Entra ID plugin, for a given set of options (`entraPlugin` is the default one).
