@@ -1,4 +1,3 @@
-import { NonBlankString } from "@idconnect/schemas/Common"
 import { Secret } from "@idconnect/schemas/ModeConfig"
 import * as Schema from "effect/Schema"
 
@@ -24,6 +23,3 @@ export type ExampleDirectConfig = typeof ExampleDirectConfig.Type
 
 /** Config fields holding secrets; the platform encrypts them at rest and never returns them. */
 export const exampleSecretFields = ["token"] as const
-
-/** Object ids in the directory, as the operations take them. */
-export const DirectoryId = NonBlankString
