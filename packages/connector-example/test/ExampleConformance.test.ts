@@ -4,7 +4,7 @@ import { startExampleDirectory, type ExampleDirectory } from "../src/ExampleDire
 import { examplePlugin } from "../src/ExamplePlugin.ts"
 
 // The live target: the example directory on 127.0.0.1 with small pages, so pagination and
-// checkpoints are exercised (23 users and 5 groups at 5 per page: 16 checkpoints).
+// checkpoints are exercised (23 users and 5 groups at 5 per page: 15 checkpoints).
 let directory: ExampleDirectory
 beforeAll(async () => {
   directory = await startExampleDirectory()
