@@ -139,7 +139,8 @@ export const PERMISSIONS: ReadonlyArray<PermissionSpec> = [
   {
     permission: "Directory.ReadWrite.All",
     capabilitySet: "lifecycle",
-    required: true,
+    // No lifecycle operation needs it (issue 5): a broader alternative, not a requirement.
+    required: false,
     enables: "Changes that span object types (devices and contacts as members, restoring deleted objects)",
     affects: ["directoryObjects"],
     coveredBy: []
@@ -147,7 +148,8 @@ export const PERMISSIONS: ReadonlyArray<PermissionSpec> = [
   {
     permission: "Application.ReadWrite.All",
     capabilitySet: "lifecycle",
-    required: true,
+    // No lifecycle operation needs it (issue 5): a broader alternative, not a requirement.
+    required: false,
     enables: "Change owners of app registrations and enterprise applications",
     affects: ["applications"],
     coveredBy: []

@@ -143,7 +143,7 @@ export const toOperationPlan = (op: Decoded, draft: Draft, order: number, roles:
   operation: op.spec.name,
   params: op.request.params,
   outcome: draft.outcome,
-  summary: draft.outcome === "blocked" && draft.blockers.length > 0 ? `Blocked: ${draft.blockers.map((b) => b.message).join("; ")}` : draft.summary,
+  summary: draft.summary,
   calls: draft.calls.map((c) => shownCall(graphRoot, c)),
   permissions: draft.requirements.map((r) => ({ permission: r.permission, granted: isGranted(roles, r) })),
   blockers: draft.blockers.map(({ code, message, fix }) => (fix === undefined ? { code, message } : { code, message, fix })),
