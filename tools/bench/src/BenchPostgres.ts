@@ -28,7 +28,7 @@ const withClient = async <A>(url: string, f: (client: pg.Client) => Promise<A>):
 
 export const openBenchPostgres = async (): Promise<BenchPostgres> => {
   const resolved = await resolvePostgres()
-  const version = await withClient(resolved.adminUrl, async (c) => `PostgreSQL ${(await c.query<{ v: string }>("show server_version")).rows[0]!.v}`)
+  const version = await withClient(resolved.adminUrl, async (c) => `PostgreSQL ${(await c.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]!.v}`)
   const created: Array<string> = []
   return {
     source: resolved.source,

@@ -6,8 +6,11 @@ export interface Measured {
   readonly median: number
 }
 
-/** Which way a ratio is taken; the label says it in the table ("baseline/ours" = how many times faster we are). */
-export type RatioKind = "baseline/ours" | "ours/baseline"
+/**
+ * Which way a ratio is taken; the label says it in the table ("baseline/ours" = how many times
+ * faster we are). "none" shows the baseline without a ratio (e.g. counts of 429s).
+ */
+export type RatioKind = "baseline/ours" | "ours/baseline" | "none"
 
 /** One line of the results table: our figure, optionally next to its baseline from the same bench run. */
 export interface Figure {
@@ -36,6 +39,8 @@ export interface ScenarioReport {
 }
 
 export interface MachineInfo {
+  /** 1-minute load average when the bench started and ended: other work on the machine slows every figure. */
+  readonly loadAverage: { readonly start: number; readonly end: number }
   readonly cpus: number
   readonly cpuModel: string
   readonly memoryGiB: number
@@ -74,7 +79,7 @@ export const figure = (spec: {
   const baseline = spec.baseline === undefined ? undefined : { label: spec.baseline.label, ...measured(spec.baseline.runs) }
   let computed: Figure["ratio"]
   if (typeof spec.ratio === "object") computed = spec.ratio
-  else if (baseline !== undefined) {
+  else if (baseline !== undefined && spec.ratio !== "none") {
     const kind = spec.ratio ?? "baseline/ours"
     computed = { label: kind, value: kind === "baseline/ours" ? ratio(baseline.median, ours.median) : ratio(ours.median, baseline.median) }
   }
@@ -143,6 +148,7 @@ export const renderMarkdown = (report: BenchReport): string => {
     `# Benchmark results ${report.startedAt.slice(0, 10)}`,
     "",
     `\`${report.command}\` on ${m.cpus} x ${m.cpuModel}, ${m.memoryGiB} GiB RAM, ${m.os}; Node ${m.node}; ${m.postgres}; commit ${m.commit}.`,
+    `Load average (1 min) ${m.loadAverage.start.toFixed(1)} at the start, ${m.loadAverage.end.toFixed(1)} at the end (on ${m.cpus} CPUs; above ${m.cpus} means other work competed for the CPUs and every time here is longer than on an idle machine).`,
     `Started ${report.startedAt}, took ${minutes(report.durationMs)}. Every figure is the median of its runs; ratios compare the medians.`,
     "",
     renderMarkdownTable(report.scenarios),

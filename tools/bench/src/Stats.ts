@@ -26,7 +26,7 @@ export const ratio = (a: number, b: number): number => (Number.isFinite(a) && Nu
 export const formatNumber = (value: number): string => {
   if (!Number.isFinite(value)) return "n/a"
   const abs = Math.abs(value)
-  if (abs >= 1000) return Math.round(value).toLocaleString("en-US")
+  if (Number.isInteger(value) || abs >= 1000) return Math.round(value).toLocaleString("en-US")
   if (abs >= 100) return value.toFixed(0)
   if (abs >= 10) return value.toFixed(1)
   if (abs >= 1) return value.toFixed(2)

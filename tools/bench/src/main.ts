@@ -48,6 +48,7 @@ const main = async () => {
     return
   }
   const startedAt = new Date()
+  const loadAtStart = os.loadavg()[0]!
   const t0 = performance.now()
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`)
   const postgres = await openBenchPostgres()
@@ -68,7 +69,7 @@ const main = async () => {
     if (only.has(1) || only.has(2) || only.has(5)) {
       const s = performance.now()
       try {
-        const entra = await runEntraScenarios(ctx, { full: only.has(1), incremental: only.has(2) })
+        const entra = await runEntraScenarios(ctx, { full: only.has(1), incremental: only.has(2), store: only.has(5) })
         reports.push(...entra.reports)
         store = entra.store
       } catch (e) {
@@ -103,7 +104,7 @@ const main = async () => {
     finishedAt: new Date().toISOString(),
     durationMs: performance.now() - t0,
     command: ["npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" "),
-    machine: machineInfo(postgres.version),
+    machine: machineInfo(postgres.version, loadAtStart),
     scenarios: reports.sort((a, b) => a.id - b.id)
   }
   const outDir = args.outDir ?? fileURLToPath(new URL("../results", import.meta.url))

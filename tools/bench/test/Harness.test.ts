@@ -77,7 +77,7 @@ describe("results", () => {
       finishedAt: "2026-11-26T10:20:00.000Z",
       durationMs: 1_200_000,
       command: "npm run bench",
-      machine: { cpus: 2, cpuModel: "Test CPU", memoryGiB: 8, os: "Linux", node: "24.21.0", postgres: "PostgreSQL 15", commit: "abc123" },
+      machine: { loadAverage: { start: 0.5, end: 0.7 }, cpus: 2, cpuModel: "Test CPU", memoryGiB: 8, os: "Linux", node: "24.21.0", postgres: "PostgreSQL 15", commit: "abc123" },
       scenarios: [ok, failed]
     })
     assert.include(md, "| 3 | rows/s | 50,000 rows/s | 200,000 rows/s (COPY) | 0.25x ours/baseline | 1 |")

@@ -1,6 +1,8 @@
 import { fileInput } from "@idconnect/ingest/FileInput"
 import { ingestFiles, type IngestReport } from "@idconnect/ingest/Ingest"
 import { KnownEntities } from "@idconnect/ingest/ReferenceCheck"
+import { SinkError } from "@idconnect/core/ExtractionSink"
+import { Snapshots } from "@idconnect/store/Snapshots"
 import { Integrations } from "@idconnect/store/Integrations"
 import { Runs } from "@idconnect/store/Runs"
 import type { PublishResult } from "@idconnect/store/SnapshotWriter"
@@ -45,13 +47,18 @@ const program = (input: CsvIngestInput) =>
     const claim = yield* runs.claim(run.id, OWNER, 3600)
     if (claim._tag !== "Claimed") return yield* Effect.die(new Error(`could not claim run ${run.id}: ${claim._tag}`))
     const storeSink = yield* makeStoreSink(run.id, OWNER)
+    const snapshots = yield* Snapshots
 
     const started = performance.now()
     let publishStarted = Number.NaN
     const report = yield* ingestFiles({
       entities: fileInput(input.entitiesFile),
       relations: fileInput(input.relationsFile),
-      known: KnownEntities.none,
+      // As the worker does: relations may also point at entities of the last published snapshot.
+      known: KnownEntities.of({
+        exists: (refs) =>
+          snapshots.existing(integration.id, refs).pipe(Effect.mapError((e) => new SinkError({ message: e.message, retryable: e.isRetryable, cause: e })))
+      }),
       sink: {
         ...storeSink,
         complete: () =>
@@ -62,7 +69,10 @@ const program = (input: CsvIngestInput) =>
       }
     })
     const ended = performance.now()
-    if (!report.published) return yield* Effect.die(new Error(`the upload was not published: ${report.notPublishedReason ?? "?"}`))
+    if (!report.published) {
+      const first = report.errors.slice(0, 3).map((e) => `${e.file}:${e.line}${e.column === undefined ? "" : ` ${e.column}`}: ${e.reason}`)
+      return yield* Effect.die(new Error(`the upload was not published: ${report.notPublishedReason ?? "?"}; ${first.join("; ")}`))
+    }
     return {
       report: { ...report, errors: report.errors.slice(0, 5) },
       published: storeSink.published(),

@@ -1,4 +1,5 @@
 import { decodeConfig } from "@idconnect/core/ConfigDecoder"
+import type { ExtractionSink } from "@idconnect/core/ExtractionSink"
 import { runExtraction, type RunSummary } from "@idconnect/core/ExtractionRunner"
 import { makeEntraPlugin } from "@idconnect/connector-entra/EntraPlugin"
 import type { Checkpoint } from "@idconnect/schemas/Run"
@@ -11,24 +12,27 @@ import { Tenants } from "@idconnect/store/Tenants"
 import * as Effect from "effect/Effect"
 import { benchStoreSettings, type StoreTarget } from "../BenchStore.ts"
 import { childMain } from "../ChildMain.ts"
+import { makeCountingSink } from "../CountingSink.ts"
 
 /**
  * Our Entra extraction as the worker runs it: the plugin's read capability driven by core's
- * `runExtraction` into the store's sink (staging by COPY, publish at the end) on PostgreSQL. Without
- * `integrationId` it creates a tenant and an Entra integration first (a full sync); with it and a
- * `checkpoint` (the final checkpoint of a full sync) it runs the incremental sync.
+ * `runExtraction`. With `store`, into the store's sink (staging by COPY, publish at the end) on
+ * PostgreSQL, for a tenant and Entra integration it creates; without, into a counting sink (the
+ * connector and runner alone). With a `checkpoint` (the final checkpoint of a full sync) it runs
+ * the incremental sync.
  */
-export interface ExtractInput extends StoreTarget {
-  /** The Entra config in its JSON form (as a user enters it; the secret is encrypted by the store). */
+export interface ExtractInput {
+  /** The Entra config in its JSON form (as a user enters it; with a store, the secret is encrypted there). */
   readonly config: Record<string, unknown>
-  readonly integrationId?: string
+  readonly store?: StoreTarget
   readonly checkpoint?: Checkpoint
 }
 
 export interface ExtractOutput {
-  readonly tenantId: string
-  readonly integrationId: string
-  readonly runId: string
+  /** Set when extracted into the store. */
+  readonly tenantId?: string
+  readonly integrationId?: string
+  readonly runId?: string
   readonly summary: RunSummary
   readonly published: PublishResult | undefined
   /** From start until the plugin's stream ended and its last batch was staged. */
@@ -41,67 +45,60 @@ export interface ExtractOutput {
 
 const OWNER = "bench-worker"
 
-const program = (input: ExtractInput) =>
+/** Runs the extraction into `sink`, timing the extract phase and the publish (`complete`) apart. */
+const timedExtraction = (config: unknown, checkpoint: Checkpoint | undefined, sink: ExtractionSink) =>
   Effect.gen(function* () {
-    const tenants = yield* Tenants
-    const integrations = yield* Integrations
-    const runs = yield* Runs
-    let tenantId: string
-    let integrationId: string
-    if (input.integrationId === undefined) {
-      const { tenant } = yield* tenants.create({ name: "Bench tenant" })
-      const created = yield* integrations.create(
-        tenant.id,
-        { name: "Woodgrove (bench)", app: "entra", primaryOwner: { email: "bench@example.com" }, mode: "direct", config: input.config },
-        ["clientSecret", "certificate"]
-      )
-      tenantId = tenant.id
-      integrationId = created.id
-    } else {
-      integrationId = input.integrationId
-      tenantId = (yield* integrations.loadForRun(integrationId)).tenantId
-    }
-    const loaded = yield* integrations.loadForRun(integrationId)
-    const plugin = makeEntraPlugin()
-    const mode = plugin.modes.direct!
-    const config = yield* decodeConfig(mode.config, loaded.config)
-
-    const run = yield* runs.create({ tenantId, integrationId, kind: "extract", trigger: "manual" })
-    const claim = yield* runs.claim(run.id, OWNER, 3600)
-    if (claim._tag !== "Claimed") return yield* Effect.die(new Error(`could not claim run ${run.id}: ${claim._tag}`))
-    const storeSink = yield* makeStoreSink(run.id, OWNER)
-
+    const mode = makeEntraPlugin().modes.direct!
+    const decoded = yield* decodeConfig(mode.config, config)
     const started = performance.now()
     let publishStarted = Number.NaN
     let finalCheckpoint: Checkpoint | undefined
     const summary = yield* runExtraction({
       read: mode.read!,
-      config,
-      checkpoint: input.checkpoint,
+      config: decoded,
+      checkpoint,
       sink: {
-        ...storeSink,
+        ...sink,
         complete: () =>
           Effect.suspend(() => {
             publishStarted = performance.now()
-            return storeSink.complete()
+            return sink.complete()
           })
       },
-      onCheckpoint: (checkpoint) => Effect.sync(() => void (finalCheckpoint = checkpoint))
+      onCheckpoint: (c) => Effect.sync(() => void (finalCheckpoint = c))
     })
     const ended = performance.now()
-    return {
-      tenantId,
-      integrationId,
-      runId: run.id,
-      summary,
-      published: storeSink.published(),
-      extractMs: publishStarted - started,
-      publishMs: ended - publishStarted,
-      totalMs: ended - started,
-      finalCheckpoint
-    } satisfies ExtractOutput
+    return { summary, finalCheckpoint, extractMs: publishStarted - started, publishMs: ended - publishStarted, totalMs: ended - started }
+  })
+
+const intoCountingSink = (input: ExtractInput) =>
+  Effect.gen(function* () {
+    const { sink } = makeCountingSink()
+    const timed = yield* timedExtraction(input.config, input.checkpoint, sink)
+    return { ...timed, published: undefined } satisfies ExtractOutput
+  })
+
+const intoStore = (input: ExtractInput) =>
+  Effect.gen(function* () {
+    const { tenant } = yield* (yield* Tenants).create({ name: "Bench tenant" })
+    const integrations = yield* Integrations
+    const created = yield* integrations.create(
+      tenant.id,
+      { name: "Woodgrove (bench)", app: "entra", primaryOwner: { email: "bench@example.com" }, mode: "direct", config: input.config },
+      ["clientSecret", "certificate"]
+    )
+    const loaded = yield* integrations.loadForRun(created.id)
+    const runs = yield* Runs
+    const run = yield* runs.create({ tenantId: tenant.id, integrationId: created.id, kind: "extract", trigger: "manual" })
+    const claim = yield* runs.claim(run.id, OWNER, 3600)
+    if (claim._tag !== "Claimed") return yield* Effect.die(new Error(`could not claim run ${run.id}: ${claim._tag}`))
+    const storeSink = yield* makeStoreSink(run.id, OWNER)
+    const timed = yield* timedExtraction(loaded.config, input.checkpoint, storeSink)
+    return { ...timed, tenantId: tenant.id, integrationId: created.id, runId: run.id, published: storeSink.published() } satisfies ExtractOutput
   })
 
 childMain<ExtractInput, ExtractOutput>((input) =>
-  Effect.runPromise(Effect.scoped(program(input).pipe(Effect.provide(Store.layer(benchStoreSettings(input.databaseUrl, input.encryptionKey))))))
+  input.store === undefined
+    ? Effect.runPromise(intoCountingSink(input))
+    : Effect.runPromise(Effect.scoped(intoStore(input).pipe(Effect.provide(Store.layer(benchStoreSettings(input.store.databaseUrl, input.store.encryptionKey))))))
 )

@@ -129,18 +129,18 @@ export function* datasetRelations(size: CsvDatasetSize, seed = 42): Generator<En
     const parent = parentGroupOf(g, size.groups)
     if (parent !== undefined) yield relation(group(g), group(parent), "member", "group")
   }
-  for (let k = 0; k < size.grants; k++) {
-    yield k % 2 === 0
-      ? relation(group(Math.floor(random() * size.groups)), role(Math.floor(random() * size.roles)), "roleAssignment", "role")
-      : relation(user(Math.floor(random() * size.users)), application(Math.floor(random() * size.applications)), "appRoleAssignment", "appRole")
+  // Distinct pairs only: a repeated relation key is an error in a strict upload.
+  const granted = new Set<number>()
+  for (let k = 0; k < size.grants; ) {
+    const toRole = k % 2 === 0
+    const holder = Math.floor(random() * (toRole ? size.groups : size.users))
+    const target = Math.floor(random() * (toRole ? size.roles : size.applications))
+    const key = (toRole ? 0 : 1) + 2 * (holder * 10_000 + target)
+    if (granted.has(key)) continue
+    granted.add(key)
+    k++
+    yield toRole ? relation(group(holder), role(target), "roleAssignment", "role") : relation(user(holder), application(target), "appRoleAssignment", "appRole")
   }
-}
-
-/** How many relations `datasetRelations` yields for a size (grants may repeat a pair; the file keeps them). */
-export const relationCount = (size: CsvDatasetSize): number => {
-  let nested = 0
-  for (let g = 0; g < size.groups; g++) if (parentGroupOf(g, size.groups) !== undefined) nested++
-  return size.users * Math.min(size.groupsPerUser, size.groups) + nested + size.grants
 }
 
 const writeLines = async (file: string, lines: AsyncIterable<string>): Promise<number> => {
