@@ -1,3 +1,4 @@
+import { restrictCaFilesFromEnv } from "@idconnect/core/TrustCa"
 import { installedPlugins } from "@idconnect/plugin-catalog/InstalledPlugins"
 import { Store } from "@idconnect/store/Store"
 import * as Effect from "effect/Effect"
@@ -8,6 +9,8 @@ import { serveApi } from "./ApiServer.ts"
 
 // `npm run api`: the HTTP API alone, against DATABASE_URL (or the embedded database in
 // IDCONNECT_DATA_DIR when no worker process shares it). Settings: see ApiConfig.ts.
+// Integrations of all tenants share this process: only CA files the operator lists may be trusted.
+restrictCaFilesFromEnv()
 const settings = await Effect.runPromise(readApiSettings)
 const runtime = ManagedRuntime.make(apiServicesLayer(Store.layerFromEnv(), installedPlugins))
 // Build the services now (migrations, queue), so a bad database URL or key fails at start.

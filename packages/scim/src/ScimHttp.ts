@@ -1,4 +1,5 @@
 import { ConnectorErrors, type ConnectorError } from "@idconnect/core/ConnectorError"
+import { assertCaFileAllowed } from "@idconnect/core/TrustCa"
 import type { ScimConfig } from "@idconnect/schemas/ModeConfig"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -89,6 +90,7 @@ export class ScimHttp extends Context.Service<
     const tokenUrl = config.auth.type === "oauth-client-credentials" ? yield* checkUrl(config.auth.tokenUrl, "auth.tokenUrl", policy) : undefined
     let ca: string | undefined
     if (config.caFile !== undefined && config.caFile.trim() !== "") {
+      yield* assertCaFileAllowed(config.caFile)
       try {
         ca = readFileSync(config.caFile, "utf8")
       } catch (cause) {

@@ -14,6 +14,7 @@ import { curlExamples, demoAdminToken, setUpDemo } from "@idconnect/api/demo/Dem
 import { defaultHttpOptions } from "@idconnect/api/http/App"
 import { startGraphSim } from "@idconnect/graph-sim/GraphSim"
 import { installedPlugins } from "@idconnect/plugin-catalog/InstalledPlugins"
+import { restrictCaFiles } from "@idconnect/core/TrustCa"
 import { Store } from "@idconnect/store/Store"
 import { Worker } from "@idconnect/worker/Worker"
 import * as Effect from "effect/Effect"
@@ -33,6 +34,8 @@ const log = (line: string) => console.log(line)
 log(`idconnect demo — data in ${dataDir}`)
 // The CA is kept in the data folder, so the integration's caFile stays valid across starts.
 const sim = await startGraphSim({ caDir: join(dataDir, "graph-sim") })
+// Integrations may only use CA files the operator lists; the demo's is the simulator's.
+restrictCaFiles([sim.caFile])
 const tenant = sim.tenants[0]!
 const app = tenant.apps.find((a) => a.name === "main")!
 log(`Graph simulator: ${sim.graphBaseUrl} (tenant ${tenant.displayName}, ${tenant.tenantId})`)
