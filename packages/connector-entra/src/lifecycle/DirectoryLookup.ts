@@ -284,8 +284,16 @@ export class DirectoryLookup extends Context.Service<
     })
 
     const memberGroups = Effect.fn("DirectoryLookup.memberGroups")(function* (member: DirectoryObject) {
-      const base = member.kind === "user" ? "users" : member.kind === "group" ? "groups" : member.kind === "servicePrincipal" ? "servicePrincipals" : member.kind === "device" ? "devices" : "contacts"
-      return yield* all(`/${base}/${member.id}/memberOf/microsoft.graph.group?$select=${GROUP_SELECT}&$top=999`)
+      if (member.kind === "user") return yield* all(`/users/${member.id}/memberOf/microsoft.graph.group?$select=${GROUP_SELECT}&$top=999`)
+      // Other objects: the ids of the groups they are in, then each group's properties.
+      const base = member.kind === "group" ? "groups" : member.kind === "servicePrincipal" ? "servicePrincipals" : member.kind === "device" ? "devices" : "contacts"
+      const refs = yield* all(`/${base}/${member.id}/memberOf?$select=id&$top=999`)
+      const out: Array<Raw> = []
+      for (const r of refs.filter((x) => x["@odata.type"] === "#microsoft.graph.group")) {
+        const g = yield* orUndefined(graph.get(`/groups/${r.id}?$select=${GROUP_SELECT}`))
+        if (g !== undefined) out.push(g)
+      }
+      return out
     })
 
     const owners = Effect.fn("DirectoryLookup.owners")(function* (groupId: string) {

@@ -117,3 +117,21 @@ describe("a joiner plan refers to the user it creates", () => {
       assert.notMatch(JSON.stringify(results), /"password":"(?!<generated)/u, "the generated password is never returned")
     }))
 })
+
+describe("removing a member from every group", () => {
+  it("works for a nested group too: it leaves its parent groups, and stays a group", () =>
+    withHarness({}, async (h) => {
+      const t = truthOf(h.tenant)
+      const child = h.tenant.truth.groups().find((g) => h.tenant.truth.groups().some((p) => h.tenant.truth.members(p.id).some((m) => m.id === g.id)))!
+      const parents = t.groupsOf(child.id)
+      assert.isAbove(parents.length, 0)
+      const op = { operation: "removeGroupMember", params: { group: "*", member: child.id } }
+      const [p] = (await h.plan([op])).operations
+      assert.strictEqual(p!.outcome, "change")
+      assert.strictEqual(p!.calls.length, parents.length)
+      assert.deepStrictEqual(statuses(await h.apply([op])), ["applied"])
+      assert.deepStrictEqual(t.groupsOf(child.id), [])
+      assert.isDefined(t.group(child.displayName))
+      assert.deepStrictEqual(statuses(await h.apply([op])), ["no-op"])
+    }))
+})

@@ -130,7 +130,7 @@ export const removeDirectoryRole = defineOperation({
   name: "removeDirectoryRole",
   params: RemoveParams.annotate({ description: "Remove a directory role assignment (active) or PIM eligibility." }),
   phase: PHASE.revoke,
-  plan: Effect.fn("removeDirectoryRole.plan")(function* (params: RemoveParams, ctx: PlanContext) {
+  plan: Effect.fn("removeDirectoryRole.plan")(function* (params: RemoveParams) {
     const lookup = yield* DirectoryLookup
     const kind = params.assignmentKind ?? "active"
     const requirements = [kind === "active" ? REQUIRE.roles : REQUIRE.eligibility]
