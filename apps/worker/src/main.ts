@@ -1,5 +1,6 @@
 import { NodeRuntime } from "@effect/platform-node"
 import { PluginRegistry } from "@idconnect/core/PluginRegistry"
+import { restrictCaFilesFromEnv } from "@idconnect/core/TrustCa"
 import { installedPlugins } from "@idconnect/plugin-catalog/InstalledPlugins"
 import { Store } from "@idconnect/store/Store"
 import * as Cause from "effect/Cause"
@@ -27,6 +28,9 @@ if (command === "help") {
   console.log(USAGE)
   process.exit(0)
 }
+
+// Integrations of all tenants share this process: only CA files the operator lists may be trusted.
+restrictCaFilesFromEnv()
 
 const MetricsServer =
   command.metricsPort === null ? Layer.empty : Layer.effectDiscard(metricsServer(command.metricsPort))

@@ -42,6 +42,8 @@ export const startPlatform = async (options: PlatformOptions = {}): Promise<Plat
     DATABASE_URL: database.url,
     IDCONNECT_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
     IDCONNECT_ADMIN_TOKEN: adminToken,
+    // The only CA file integrations may name: the simulator's.
+    IDCONNECT_ALLOWED_CA_FILES: sim.caFile,
     IDCONNECT_API_HOST: "127.0.0.1",
     IDCONNECT_API_PORT: "0",
     // Liveness settings short enough for a test, the same code paths as production.
