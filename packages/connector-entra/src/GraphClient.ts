@@ -103,6 +103,7 @@ export class GraphClient extends Context.Service<
     /** The relative form (`/groups/..`) of an absolute Graph link, for use inside `$batch`. */
     readonly relative: (url: string) => string
     readonly accessToken: () => Effect.Effect<AccessTokenInfo, ConnectorError>
+    /** Requests, resource units and throttling of this app in this tenant since the process started. */
     readonly stats: () => BudgetStats
   }
 >()("idconnect/connector-entra/GraphClient") {
@@ -360,9 +361,18 @@ export class GraphClient extends Context.Service<
   /** The client for one integration's config, needing a `ResourceBudget`. */
   static readonly layer = (config: EntraDirectConfig, tuning?: GraphClientTuning) => Layer.effect(GraphClient, GraphClient.make(config, tuning))
 
-  /** The client with its own budget: what one run (or one check) uses. */
+  /**
+   * The client with the budget of its app in its tenant, shared within the process (see
+   * `ResourceBudget.layerShared`): what runs, checks and lifecycle operations use.
+   */
   static readonly layerWithBudget = (config: EntraDirectConfig, options: GraphClientTuning & ResourceBudgetOptions = {}) =>
-    GraphClient.layer(config, options).pipe(Layer.provideMerge(ResourceBudget.layer(options)))
+    GraphClient.layer(config, options).pipe(Layer.provideMerge(ResourceBudget.layerShared(budgetKey(config), options)))
+}
+
+/** Graph's limits are per app and tenant (and cloud): the key of the shared budget. */
+const budgetKey = (config: EntraDirectConfig): string => {
+  const endpoints = resolveEndpoints(config)
+  return [endpoints.authorityHost, endpoints.graphBaseUrl, config.tenantId, config.clientId].join("|").toLowerCase()
 }
 
 /** Knobs for tests and benchmarks; the defaults suit production. */

@@ -261,4 +261,21 @@ export class ResourceBudget extends Context.Service<
     })
 
   static readonly layer = (options: ResourceBudgetOptions = {}) => Layer.effect(ResourceBudget, ResourceBudget.make(options))
+
+  /**
+   * The budget of one app in one tenant, shared by everything this process does with it (an
+   * extraction, a check, lifecycle operations, concurrent runs): Graph counts them all against the
+   * same limits, so a 429 seen by one pauses the others. The first caller's options size it.
+   */
+  static readonly layerShared = (key: string, options: ResourceBudgetOptions = {}) =>
+    Layer.effect(
+      ResourceBudget,
+      Effect.suspend(() => {
+        const existing = shared.get(key)
+        if (existing !== undefined) return Effect.succeed(existing)
+        return ResourceBudget.make(options).pipe(Effect.tap((budget) => Effect.sync(() => void shared.set(key, budget))))
+      })
+    )
 }
+
+const shared = new Map<string, ResourceBudget["Service"]>()

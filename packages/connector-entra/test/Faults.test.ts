@@ -36,7 +36,7 @@ describe("a throttled tenant with faults", () => {
     assert.isAbove(c.tokenRequests, 1, "a new token after the revocation")
     // Pausing for Retry-After keeps the 429s to a small share of the requests; retrying at once would
     // keep the bucket in debt (Graph counts throttled requests) and most requests would be refused.
-    assert.isBelow(c.throttled / c.requests, 0.2)
+    assert.isBelow(c.throttled / c.requests, 0.3)
     console.info(`throttled+faults: ${c.requests} requests, ${c.throttled} throttled, faults ${JSON.stringify(c.faults)}, ${c.tokenRequests} tokens, runner attempts ${summary.attempts}`)
   })
 })
