@@ -237,6 +237,45 @@ const checkVersions = (rel: (path: string) => string, project: Project, rootVers
 }
 
 /**
+ * Every workspace package a project imports is declared in its package.json (`dependencies` for
+ * src, `dependencies` or `devDependencies` for tests), and nothing undeclared is relied on: Nx builds
+ * its project graph (and so `nx affected`) from these declarations.
+ */
+const checkWorkspaceDependencies = (rel: (path: string) => string, project: Project): Array<Violation> => {
+  const violations: Array<Violation> = []
+  const declared = new Set(Object.keys((project.manifest.dependencies ?? {}) as Record<string, string>))
+  const declaredDev = new Set(Object.keys((project.manifest.devDependencies ?? {}) as Record<string, string>))
+  const used = new Set<string>()
+  const reported = new Set<string>()
+  const files = walk(project.dir, (p) => isTs(p) && !p.includes(`${sep}files${sep}`) && !p.includes(`${sep}dist${sep}`))
+  for (const file of files) {
+    const inSrc = file.startsWith(join(project.dir, "src") + sep) && !isTestFile(file)
+    const text = readFileSync(file, "utf8")
+    for (const { specifier, line } of importsOf(file, text)) {
+      if (!specifier.startsWith("@idconnect/")) continue
+      const name = specifier.split("/").slice(0, 2).join("/")
+      if (name === project.name) continue
+      if (inSrc) used.add(name)
+      const ok = declared.has(name) || (!inSrc && declaredDev.has(name))
+      if (!ok && !reported.has(name)) {
+        reported.add(name)
+        violations.push({
+          file: rel(file),
+          line,
+          rule: `imports '${name}' but ${rel(join(project.dir, "package.json"))} does not declare it in ${inSrc ? "dependencies" : "dependencies or devDependencies"} (then run npm install)`
+        })
+      }
+    }
+  }
+  for (const name of declared) {
+    if (name.startsWith("@idconnect/") && !used.has(name)) {
+      violations.push({ file: rel(join(project.dir, "package.json")), line: 1, rule: `declares dependency '${name}' that its src never imports (move it to devDependencies or drop it)` })
+    }
+  }
+  return violations
+}
+
+/**
  * Lints the workspace at `root`: every project, or only the project folder `target`. Undefined
  * when `target` is not a project folder.
  */
@@ -251,7 +290,12 @@ export const lintWorkspace = (root: string, target?: string): LintResult | undef
   const selected = target === undefined || target === root ? projects : projects.filter((p) => p.dir === target)
   if (selected.length === 0) return undefined
   return {
-    violations: selected.flatMap((p) => [...checkBoundaries(rel, p, byName), ...checkTests(rel, p), ...checkVersions(rel, p, rootVersions)]),
+    violations: selected.flatMap((p) => [
+      ...checkBoundaries(rel, p, byName),
+      ...checkTests(rel, p),
+      ...checkVersions(rel, p, rootVersions),
+      ...checkWorkspaceDependencies(rel, p)
+    ]),
     scope: selected.length === 1 ? rel(selected[0]!.dir) : `${selected.length} projects`
   }
 }

@@ -12,7 +12,7 @@ const dataDir = mkdtempSync(join(tmpdir(), "idconnect-demo-"))
 const running: Array<RunningProcess> = []
 
 const startDemo = async () => {
-  const demo = startProcess("apps/cli/src/demo.ts", { IDCONNECT_DATA_DIR: dataDir, IDCONNECT_API_PORT: "0", DATABASE_URL: undefined }, "demo")
+  const demo = startProcess("tools/demo/src/main.ts", { IDCONNECT_DATA_DIR: dataDir, IDCONNECT_API_PORT: "0", DATABASE_URL: undefined }, "demo")
   running.push(demo)
   await demo.waitFor(/Press Ctrl-C to stop\./, "the demo was ready")
   return demo
