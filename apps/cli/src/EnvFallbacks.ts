@@ -7,7 +7,8 @@ import type { ExtractionMode } from "@idconnect/schemas/ModeConfig"
  */
 export const envFallbacks: Readonly<Record<string, Partial<Record<ExtractionMode, Readonly<Record<string, string>>>>>> = {
   entra: {
-    direct: { tenantId: "AZURE_TENANT_ID", clientId: "AZURE_CLIENT_ID", clientSecret: "AZURE_CLIENT_SECRET" }
+    direct: { tenantId: "AZURE_TENANT_ID", clientId: "AZURE_CLIENT_ID", clientSecret: "AZURE_CLIENT_SECRET" },
+    scim: { tenantId: "AZURE_TENANT_ID", clientId: "AZURE_CLIENT_ID", clientSecret: "AZURE_CLIENT_SECRET" }
   },
   example: {
     direct: { baseUrl: "EXAMPLE_DIRECTORY_URL", token: "EXAMPLE_DIRECTORY_TOKEN" }

@@ -1,4 +1,5 @@
 import type { ConnectorPlugin, LifecycleCapability, ModeDefinition } from "@idconnect/core/ConnectorPlugin"
+import { makeEntraScimMode } from "@idconnect/scim/EntraScim"
 import { EntraDirectConfig } from "@idconnect/schemas/ModeConfig"
 import * as Effect from "effect/Effect"
 import { CATALOG } from "./Catalog.ts"
@@ -54,4 +55,5 @@ export const makeEntraPlugin = (options: EntraPluginOptions = {}): ConnectorPlug
   }
 })
 
-export const entraPlugin: ConnectorPlugin = makeEntraPlugin()
+/** The installed Entra plugin: direct mode (read + lifecycle) and SCIM mode (Entra's own SCIM endpoint). */
+export const entraPlugin: ConnectorPlugin = makeEntraPlugin({ scim: makeEntraScimMode({ sourceSystem: "azure" }) })
