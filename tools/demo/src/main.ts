@@ -58,7 +58,7 @@ const stop = async (code: number) => {
   await api?.close()
   await runtime.dispose()
   await sim.stop()
-  log("Stopped. Start again with `npm start`: the data is kept in .data/.")
+  log(`Stopped. Start again with \`npm start\`: the data is kept in ${dataDir}.`)
   process.exit(code)
 }
 process.once("SIGINT", () => void stop(0))
