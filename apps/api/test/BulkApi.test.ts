@@ -67,6 +67,20 @@ describe("the bulk upload API", () => {
     assert.strictEqual((await call("HEAD", ticket.json.pollingUrl)).status, 404)
   })
 
+  it("of two concurrent PUTs of one upload URL only one writes and starts an ingestion", async () => {
+    const ingestRuns = async () =>
+      (await call("GET", `/v1/integrations/${integrationId}/runs?limit=100`)).json.items.filter((r: { kind: string }) => r.kind === "ingest").length
+    const before = await ingestRuns()
+    const ticket = await postJson(`/v1/integrations/${integrationId}/entities/upload-url`, {})
+    const put = () => fetch(ticket.json.uploadUrl, { method: "PUT", headers: { "content-type": "text/csv" }, body: ENTITIES_CSV })
+    const [a, b] = await Promise.all([put(), put()])
+    // The loser answers from the winner's upload (a replay) or, while it is still being written, 409.
+    assert.deepStrictEqual([a.status, b.status].filter((s) => s === 202), [202])
+    assert.isTrue([a.status, b.status].every((s) => s === 202 || s === 200 || s === 409))
+    assert.strictEqual(await ingestRuns(), before + 1)
+    assert.strictEqual((await call("GET", `/v1/integrations/${integrationId}/uploads/${ticket.json.uploadId}`)).status, 404)
+  })
+
   it("refuses tampered tokens, and oversized files with 413", async () => {
     const ticket = await postJson(`/v1/integrations/${integrationId}/entity-relations/upload-url`, { format: "ndjson" })
     const url = new URL(ticket.json.uploadUrl)

@@ -263,6 +263,18 @@ create table upload_parts (
 drop index effective_access_target;
 create index effective_access_target on effective_access (integration_id, target_source_id, identity_source_id) where valid_to is null;
 `
+  },
+  {
+    version: 3,
+    name: "upload idempotency keys, received size, run by upload",
+    // A retried upload request finds its upload by key (unique per integration) instead of scanning
+    // the audit trail; the received size outlives the parts the worker drops; an upload's ingest run
+    // is found by the upload id in its payload.
+    sql: `
+alter table uploads add column idempotency_key text, add column details jsonb not null default '{}', add column received_bytes int8;
+create unique index uploads_idempotency_key on uploads (tenant_id, integration_id, idempotency_key) where idempotency_key is not null;
+create index runs_upload on runs ((payload->>'uploadId')) where kind = 'ingest';
+`
   }
 ]
 

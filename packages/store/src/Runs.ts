@@ -133,6 +133,8 @@ export class Runs extends Context.Service<
     readonly cancel: (tenantId: string, runId: string) => Effect.Effect<RunView, StoreError>
     /** Queued or running syncs (extract, ingest) of an integration. */
     readonly active: (integrationId: string) => Effect.Effect<ReadonlyArray<RunView>, StoreError>
+    /** The ingest run started for an upload (the upload id is in its payload), if any. */
+    readonly findByUpload: (tenantId: string, uploadId: string) => Effect.Effect<Option.Option<RunView>, StoreError>
     /** Records which queue job carries the run (for operators matching runs to pg-boss jobs). */
     readonly setJob: (runId: string, jobId: string) => Effect.Effect<void, StoreError>
 
@@ -234,6 +236,13 @@ export class Runs extends Context.Service<
             [integrationId]
           )
           return rows.map(toView)
+        }),
+        findByUpload: Effect.fn("Runs.findByUpload")(function* (tenantId, uploadId) {
+          const rows = yield* db.query<RunRow>(
+            "select * from runs where kind = 'ingest' and payload->>'uploadId' = $2 and tenant_id = $1 order by id desc limit 1",
+            [tenantId, uploadId]
+          )
+          return rows[0] === undefined ? Option.none() : Option.some(toView(rows[0]))
         }),
         setJob: Effect.fn("Runs.setJob")(function* (runId, jobId) {
           yield* db.query("update runs set job_id = $2 where id = $1", [runId, jobId])

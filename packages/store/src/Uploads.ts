@@ -7,7 +7,11 @@ import { newId } from "./internal/Ids.ts"
 import { SqlDriver } from "./SqlDriver.ts"
 import { StoreErrors, type StoreError } from "./StoreError.ts"
 
-export type UploadStatus = "open" | "submitted" | "ingested" | "failed"
+/**
+ * `open` (waiting for its file), `received` (a request is writing it: claimed, see `claim`),
+ * `submitted` (queued for ingestion), then `ingested` or `failed`.
+ */
+export type UploadStatus = "open" | "received" | "submitted" | "ingested" | "failed"
 
 export interface UploadView {
   readonly id: string
@@ -16,6 +20,29 @@ export interface UploadView {
   readonly status: UploadStatus
   readonly createdAt: string
   readonly files: ReadonlyArray<{ readonly file: string; readonly bytes: number }>
+  /** The key the client sent with the request that created it, if any. */
+  readonly idempotencyKey: string | null
+  /** What the creator chose to remember about it (e.g. the format of the file it expects). */
+  readonly details: Readonly<Record<string, unknown>>
+  /** Bytes received over all files, kept after the worker drops the parts; null before any write. */
+  readonly receivedBytes: number | null
+}
+
+export interface CreateUploadOptions {
+  /** Unique per integration: a second create with the same key returns the first upload. */
+  readonly idempotencyKey?: string
+  readonly details?: Readonly<Record<string, unknown>>
+}
+
+interface UploadRow {
+  id: string
+  tenant_id: string
+  integration_id: string
+  status: UploadStatus
+  created_at: string
+  idempotency_key: string | null
+  details: Record<string, unknown>
+  received_bytes: string | number | null
 }
 
 const PART_BYTES = 1 << 20
@@ -29,9 +56,27 @@ const PART_BYTES = 1 << 20
 export class Uploads extends Context.Service<
   Uploads,
   {
-    readonly create: (tenantId: string, integrationId: string) => Effect.Effect<UploadView, StoreError>
+    /**
+     * A new open upload. With an idempotency key already used on this integration it returns that
+     * upload instead (`created: false`), whatever its status.
+     */
+    readonly create: (
+      tenantId: string,
+      integrationId: string,
+      options?: CreateUploadOptions
+    ) => Effect.Effect<UploadView & { readonly created: boolean }, StoreError>
     readonly get: (tenantId: string, uploadId: string) => Effect.Effect<UploadView, StoreError>
-    /** Appends a stream's bytes to a file of the upload; returns the bytes written. */
+    /**
+     * Takes an open upload for one request (open -> received, atomically): of two concurrent
+     * requests exactly one gets `Some`; the other gets `None` (already received or later).
+     */
+    readonly claim: (tenantId: string, uploadId: string) => Effect.Effect<Option.Option<UploadView>, StoreError>
+    /** Gives a claimed upload back (received -> open) and drops its bytes, after a failed write. */
+    readonly release: (uploadId: string) => Effect.Effect<void, StoreError>
+    /**
+     * Writes a file of an open or claimed upload from a stream, replacing what an earlier write of
+     * that file left; returns the bytes written.
+     */
     readonly write: <E>(
       tenantId: string,
       uploadId: string,
@@ -49,26 +94,30 @@ export class Uploads extends Context.Service<
     Effect.gen(function* () {
       const db = yield* SqlDriver
 
-      const get = Effect.fn("Uploads.get")(function* (tenantId: string, uploadId: string) {
-        const rows = yield* db.query<{ id: string; tenant_id: string; integration_id: string; status: UploadStatus; created_at: string }>(
-          "select * from uploads where id = $1 and tenant_id = $2",
-          [uploadId, tenantId]
-        )
-        const row = rows[0]
-        if (row === undefined) return yield* StoreErrors.notFound("upload", uploadId)
+      const view = Effect.fnUntraced(function* (row: UploadRow) {
         const files = yield* db.query<{ file: string; bytes: number }>(
           "select file, sum(length(data))::int8 as bytes from upload_parts where upload_id = $1 group by file order by file",
-          [uploadId]
+          [row.id]
         )
-        const view: UploadView = {
+        const out: UploadView = {
           id: row.id,
           tenantId: row.tenant_id,
           integrationId: row.integration_id,
           status: row.status,
           createdAt: row.created_at,
-          files
+          files,
+          idempotencyKey: row.idempotency_key,
+          details: row.details,
+          receivedBytes: row.received_bytes === null ? null : Number(row.received_bytes)
         }
-        return view
+        return out
+      })
+
+      const get = Effect.fn("Uploads.get")(function* (tenantId: string, uploadId: string) {
+        const rows = yield* db.query<UploadRow>("select * from uploads where id = $1 and tenant_id = $2", [uploadId, tenantId])
+        const row = rows[0]
+        if (row === undefined) return yield* StoreErrors.notFound("upload", uploadId)
+        return yield* view(row)
       })
 
       const flushPart = (uploadId: string, file: string, data: Uint8Array) =>
@@ -79,22 +128,50 @@ export class Uploads extends Context.Service<
         )
 
       return Uploads.of({
-        create: Effect.fn("Uploads.create")(function* (tenantId, integrationId) {
-          const id = newId("up")
-          const rows = yield* db.query(
-            "insert into uploads (id, tenant_id, integration_id) select $1, tenant_id, id from integrations where id = $2 and tenant_id = $3 returning id",
-            [id, integrationId, tenantId]
+        create: Effect.fn("Uploads.create")(function* (tenantId, integrationId, options) {
+          const key = options?.idempotencyKey ?? null
+          const rows = yield* db.query<UploadRow>(
+            `insert into uploads (id, tenant_id, integration_id, idempotency_key, details)
+             select $1, tenant_id, id, $4, $5::jsonb from integrations where id = $2 and tenant_id = $3
+             on conflict (tenant_id, integration_id, idempotency_key) where idempotency_key is not null do nothing
+             returning *`,
+            [newId("up"), integrationId, tenantId, key, JSON.stringify(options?.details ?? {})]
           )
-          if (rows.length === 0) return yield* StoreErrors.notFound("integration", integrationId)
-          return yield* get(tenantId, id)
+          if (rows[0] !== undefined) return { ...(yield* view(rows[0])), created: true }
+          if (key !== null) {
+            const earlier = yield* db.query<UploadRow>(
+              "select * from uploads where tenant_id = $1 and integration_id = $2 and idempotency_key = $3",
+              [tenantId, integrationId, key]
+            )
+            if (earlier[0] !== undefined) return { ...(yield* view(earlier[0])), created: false }
+          }
+          return yield* StoreErrors.notFound("integration", integrationId)
         }),
         get,
+        claim: Effect.fn("Uploads.claim")(function* (tenantId, uploadId) {
+          const rows = yield* db.query<UploadRow>(
+            "update uploads set status = 'received' where id = $1 and tenant_id = $2 and status = 'open' returning *",
+            [uploadId, tenantId]
+          )
+          if (rows[0] !== undefined) return Option.some(yield* view(rows[0]))
+          yield* get(tenantId, uploadId) // NotFound when it does not exist (or is another tenant's)
+          return Option.none()
+        }),
+        release: Effect.fn("Uploads.release")(function* (uploadId) {
+          yield* db.transaction((tx) =>
+            Effect.gen(function* () {
+              yield* tx.query("delete from upload_parts where upload_id = $1", [uploadId])
+              yield* tx.query("update uploads set status = 'open', received_bytes = null where id = $1 and status = 'received'", [uploadId])
+            })
+          )
+        }),
         write: (tenantId, uploadId, file, bytes) =>
           Effect.gen(function* () {
             const upload = yield* get(tenantId, uploadId)
-            if (upload.status !== "open") {
-              return yield* StoreErrors.conflict({ what: "upload", message: `Upload ${uploadId} is ${upload.status}; files can only be added while it is open` })
+            if (upload.status !== "open" && upload.status !== "received") {
+              return yield* StoreErrors.conflict({ what: "upload", message: `Upload ${uploadId} is ${upload.status}; files can only be written until it is submitted` })
             }
+            yield* db.query("delete from upload_parts where upload_id = $1 and file = $2", [uploadId, file])
             let pending: Array<Uint8Array> = []
             let pendingBytes = 0
             let total = 0
@@ -112,6 +189,10 @@ export class Uploads extends Context.Service<
               return pendingBytes >= PART_BYTES ? flush : Effect.void
             })
             yield* flush
+            yield* db.query(
+              "update uploads set received_bytes = (select coalesce(sum(length(data)), 0) from upload_parts where upload_id = $1) where id = $1",
+              [uploadId]
+            )
             return total
           }).pipe(Effect.withSpan("Uploads.write")),
         read: (uploadId, file) =>

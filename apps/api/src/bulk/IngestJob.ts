@@ -1,8 +1,8 @@
-import type { RunView } from "@idconnect/schemas/Run"
 import { JobQueue } from "@idconnect/store/JobQueue"
 import { Runs } from "@idconnect/store/Runs"
 import type { UploadView } from "@idconnect/store/Uploads"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 
 /**
  * The payload of an ingest run, the contract between the API (which stores the files of an upload
@@ -22,23 +22,6 @@ export const startIngest = (tenantId: string, integrationId: string, payload: In
     queue.startRun({ tenantId, integrationId, kind: "ingest", trigger: "upload", payload: { ...payload } })
   ).pipe(Effect.map(({ run }) => run))
 
-/**
- * The ingest run of an upload, if one was started: found among the integration's runs created
- * since the upload (newest first), by the upload id in their payload.
- */
+/** The ingest run of an upload, if one was started. */
 export const findUploadRun = (tenantId: string, upload: UploadView) =>
-  Effect.gen(function* () {
-    const runs = yield* Runs
-    let cursor: string | undefined
-    for (;;) {
-      const page = yield* runs.list(tenantId, upload.integrationId, { limit: 100, cursor })
-      for (const run of page.items) {
-        if (run.createdAt < upload.createdAt) return undefined
-        if (run.kind !== "ingest") continue
-        const record = yield* runs.record(run.id)
-        if (record.payload.uploadId === upload.id) return run as RunView
-      }
-      if (page.nextCursor === null) return undefined
-      cursor = page.nextCursor
-    }
-  })
+  Runs.use((runs) => runs.findByUpload(tenantId, upload.id)).pipe(Effect.map(Option.getOrUndefined))

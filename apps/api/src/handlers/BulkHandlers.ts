@@ -8,8 +8,9 @@ import { Runs } from "@idconnect/store/Runs"
 import { Snapshots } from "@idconnect/store/Snapshots"
 import { Uploads, type UploadView } from "@idconnect/store/Uploads"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { findByIdempotencyKey, idempotencyKeyOf } from "../bulk/Idempotency.ts"
+import { idempotencyKeyOf } from "../bulk/Idempotency.ts"
 import { findUploadRun, startIngest, type IngestPayload } from "../bulk/IngestJob.ts"
 import { UrlSigner } from "../bulk/UrlSigner.ts"
 import type { BulkFile } from "../contract/BulkViews.ts"
@@ -45,14 +46,33 @@ const bytesOf = (stream: ReadableStream<Uint8Array>) =>
     onError: (e) => (e instanceof ApiError ? e : ApiErrors.invalidJson(`The upload could not be read: ${String(e)}`))
   })
 
-/** Writes one file of an upload; on any failure the upload's bytes are dropped, so a retry starts clean. */
-const writeFile = (tenantId: string, upload: UploadView, file: BulkFile, bytes: Stream.Stream<Uint8Array, ApiError>) =>
+/**
+ * Writes the files of a claimed upload (see `claimed`). On any failure the claim is given back
+ * (with the bytes), so a retry of the same URL or key starts clean.
+ */
+const writeFiles = (
+  tenantId: string,
+  upload: UploadView,
+  files: ReadonlyArray<{ readonly file: BulkFile; readonly bytes: Stream.Stream<Uint8Array, ApiError> }>
+) =>
   Uploads.use((uploads) =>
-    uploads.write(tenantId, upload.id, file, bytes).pipe(
-      Effect.flatMap((n) => (n === 0 ? Effect.fail(ApiErrors.validation([{ field: file, message: "The file is empty" }])) : Effect.succeed(n))),
-      Effect.tapError(() => uploads.remove(upload.id))
-    )
+    Effect.gen(function* () {
+      let total = 0
+      for (const { file, bytes } of files) {
+        const n = yield* uploads.write(tenantId, upload.id, file, bytes)
+        if (n === 0) return yield* ApiErrors.validation([{ field: file, message: "The file is empty" }])
+        total += n
+      }
+      return total
+    }).pipe(Effect.tapError(() => uploads.release(upload.id)))
   )
+
+/**
+ * Takes an open upload for this request: of two concurrent requests for one upload (a single-use URL
+ * PUT twice, a key retried while the first attempt still runs) only one writes; the other answers
+ * from the upload as a replay.
+ */
+const claimed = (tenantId: string, upload: UploadView) => Uploads.use((uploads) => uploads.claim(tenantId, upload.id))
 
 const pollingUrl = (origin: string, integrationId: string, uploadId: string) => `${origin}/v1/integrations/${integrationId}/uploads/${uploadId}`
 
@@ -63,14 +83,13 @@ const accepted = (origin: string, upload: UploadView, run: RunView, bytes: numbe
   )
 
 /** The answer for an upload received before: its run, never a second ingestion. */
-const replay = (tenantId: string, upload: UploadView, origin: string) =>
+const replay = (tenantId: string, seen: UploadView, origin: string) =>
   Effect.gen(function* () {
+    const upload = yield* Uploads.use((uploads) => uploads.get(tenantId, seen.id))
     const run = yield* findUploadRun(tenantId, upload)
     if (run === undefined) return yield* ApiErrors.conflict(`Upload '${upload.id}' was already used (${upload.status}); request a new upload URL`)
-    // The worker drops an upload's bytes once processed; the receipt in the audit trail keeps the size.
-    const receipts = yield* AuditLog.use((log) => log.list(tenantId, { integrationId: upload.integrationId, action: "upload.received", limit: 500 }))
-    const bytes = receipts.items.find((e) => e.targetId === upload.id)?.details.bytes
-    return accepted(origin, upload, run, typeof bytes === "number" ? bytes : upload.files.reduce((n, f) => n + f.bytes, 0), true)
+    // The worker drops an upload's bytes once processed; the upload keeps the size it received.
+    return accepted(origin, upload, run, upload.receivedBytes ?? upload.files.reduce((n, f) => n + f.bytes, 0), true)
   })
 
 /** Marks an upload received and queues its ingestion. */
@@ -106,11 +125,13 @@ const issueUploadUrl = (file: BulkFile) =>
       yield* pushMode(integration)
       const uploads = yield* Uploads
       const key = idempotencyKeyOf(input.request)
-      const earlier = key === undefined ? undefined : yield* findByIdempotencyKey(tenantId, integration.id, "upload.created", key)
-      const upload = earlier === undefined ? yield* uploads.create(tenantId, integration.id) : yield* uploads.get(tenantId, earlier.targetId)
-      const format = input.body.format ?? ((earlier?.details.format as Format | undefined) ?? "csv")
+      const upload = yield* uploads.create(tenantId, integration.id, {
+        ...(key === undefined ? {} : { idempotencyKey: `url:${key}` }),
+        details: { file, ...(input.body.format === undefined ? {} : { format: input.body.format }) }
+      })
+      const format = input.body.format ?? ((upload.details.format as Format | undefined) ?? "csv")
       const bestEffort = input.body.bestEffort ?? (integration.config.bestEffort === true)
-      if (earlier === undefined) {
+      if (upload.created) {
         yield* (yield* AuditLog).append({
           tenantId,
           actor: actorOf(input.caller),
@@ -143,7 +164,7 @@ const issueUploadUrl = (file: BulkFile) =>
           expiresAt: new Date(expires * 1000).toISOString(),
           maxBytes: maxBytesOf(integration, input.limits.rawBodyLimitBytes)
         },
-        { status: earlier === undefined ? 201 : 200 }
+        { status: upload.created ? 201 : 200 }
       )
     })
 
@@ -189,12 +210,13 @@ export const bulkHandlers: Handlers<typeof bulkEndpoints, Integrations | Uploads
       const claims = yield* (yield* UrlSigner).verify(query.token, "upload")
       if (claims.uploadId !== params.uploadId) return yield* ApiErrors.unauthorized("The URL's token is for another upload")
       const uploads = yield* Uploads
-      const upload = yield* uploads.get(claims.tenantId, claims.uploadId)
-      if (upload.status !== "open") return yield* replay(claims.tenantId, upload, origin)
-      const integration = yield* (yield* Integrations).get(claims.tenantId, claims.integrationId)
+      const claim = yield* uploads.claim(claims.tenantId, claims.uploadId)
+      if (Option.isNone(claim)) return yield* replay(claims.tenantId, yield* uploads.get(claims.tenantId, claims.uploadId), origin)
+      const upload = claim.value
+      const integration = yield* (yield* Integrations).get(claims.tenantId, claims.integrationId).pipe(Effect.tapError(() => uploads.release(upload.id)))
       const max = maxBytesOf(integration, Number.MAX_SAFE_INTEGER)
       const limited = limitStream(body.stream(), max)
-      const bytes = yield* writeFile(claims.tenantId, upload, claims.file, bytesOf(limited.stream))
+      const bytes = yield* writeFiles(claims.tenantId, upload, [{ file: claims.file, bytes: bytesOf(limited.stream) }])
       const run = yield* submit(
         claims.tenantId,
         upload,
@@ -241,12 +263,12 @@ export const bulkHandlers: Handlers<typeof bulkEndpoints, Integrations | Uploads
       if (entities.length + relations.length === 0) {
         return yield* ApiErrors.validation([{ field: "entities", message: "Send at least one entity or relation" }])
       }
-      const uploads = yield* Uploads
       const key = idempotencyKeyOf(request)
-      const earlier = key === undefined ? undefined : yield* findByIdempotencyKey(tenantId, integration.id, "upload.received", key)
-      if (earlier !== undefined) return yield* replay(tenantId, yield* uploads.get(tenantId, earlier.targetId), origin)
-      const upload = yield* uploads.create(tenantId, integration.id)
-      const bytes = yield* writeFile(tenantId, upload, "entities", ndjsonOf(entities, relations))
+      const created = yield* (yield* Uploads).create(tenantId, integration.id, key === undefined ? {} : { idempotencyKey: `post:${key}` })
+      const claim = yield* claimed(tenantId, created)
+      if (Option.isNone(claim)) return yield* replay(tenantId, created, origin)
+      const upload = claim.value
+      const bytes = yield* writeFiles(tenantId, upload, [{ file: "entities", bytes: ndjsonOf(entities, relations) }])
       const run = yield* submit(
         tenantId,
         upload,
@@ -266,10 +288,7 @@ export const bulkHandlers: Handlers<typeof bulkEndpoints, Integrations | Uploads
       const tenantId = yield* tenantOf(caller)
       const integration = yield* (yield* Integrations).get(tenantId, params.id)
       yield* pushMode(integration)
-      const uploads = yield* Uploads
       const key = idempotencyKeyOf(request)
-      const earlier = key === undefined ? undefined : yield* findByIdempotencyKey(tenantId, integration.id, "upload.received", key)
-      if (earlier !== undefined) return yield* replay(tenantId, yield* uploads.get(tenantId, earlier.targetId), origin)
 
       const files: Array<{ file: BulkFile; format: Format; stream: ReadableStream<Uint8Array> }> = []
       if (body.contentType === "multipart/form-data") {
@@ -293,9 +312,11 @@ export const bulkHandlers: Handlers<typeof bulkEndpoints, Integrations | Uploads
         files.push({ file: query.file ?? "entities", format: formatOf(body.contentType), stream: body.stream() })
       }
 
-      const upload = yield* uploads.create(tenantId, integration.id)
-      let bytes = 0
-      for (const f of files) bytes += yield* writeFile(tenantId, upload, f.file, bytesOf(f.stream))
+      const created = yield* (yield* Uploads).create(tenantId, integration.id, key === undefined ? {} : { idempotencyKey: `post:${key}` })
+      const claim = yield* claimed(tenantId, created)
+      if (Option.isNone(claim)) return yield* replay(tenantId, created, origin)
+      const upload = claim.value
+      const bytes = yield* writeFiles(tenantId, upload, files.map((f) => ({ file: f.file, bytes: bytesOf(f.stream) })))
       const run = yield* submit(
         tenantId,
         upload,
