@@ -13,8 +13,8 @@ import type { EntityRelation } from "@idconnect/schemas/EntityRelation"
  * Shape at the default size (100k entities, 1M relations):
  * - entities: 90,000 users, 8,000 groups, 1,500 directory roles, 500 applications;
  * - relations: 900,000 user -> group memberships (10 distinct groups per user), 6,000 nested
- *   group -> group memberships (two levels deep under 2,000 top groups, no cycles), 94,000 role
- *   and app grants (group -> role, user -> application).
+ *   group -> group memberships (two levels deep under 2,000 top groups, no cycles), 94,000 grants:
+ *   500 group -> role and 1,000 user -> role assignments, 92,500 user -> application assignments.
  */
 export interface CsvDatasetSize {
   readonly users: number
@@ -24,6 +24,9 @@ export interface CsvDatasetSize {
   readonly groupsPerUser: number
   readonly grants: number
 }
+
+/** Role assignments among the grants (a third to groups); the rest are app role assignments to users. */
+const ROLE_GRANTS = 1_500
 
 export const DEFAULT_CSV_SIZE: CsvDatasetSize = { users: 90_000, groups: 8_000, roles: 1_500, applications: 500, groupsPerUser: 10, grants: 94_000 }
 
@@ -129,17 +132,22 @@ export function* datasetRelations(size: CsvDatasetSize, seed = 42): Generator<En
     const parent = parentGroupOf(g, size.groups)
     if (parent !== undefined) yield relation(group(g), group(parent), "member", "group")
   }
-  // Distinct pairs only: a repeated relation key is an error in a strict upload.
-  const granted = new Set<number>()
+  // Distinct pairs only (a repeated relation key is an error in a strict upload). Most grants are
+  // direct app role assignments; a few roles go to users and groups, as in a directory, so a
+  // user's effective access stays in the tens of rows, not the hundreds.
+  const granted = new Set<string>()
+  const roleGrants = Math.min(size.grants, ROLE_GRANTS)
   for (let k = 0; k < size.grants; ) {
-    const toRole = k % 2 === 0
-    const holder = Math.floor(random() * (toRole ? size.groups : size.users))
-    const target = Math.floor(random() * (toRole ? size.roles : size.applications))
-    const key = (toRole ? 0 : 1) + 2 * (holder * 10_000 + target)
+    const kind = k < roleGrants / 3 ? "groupRole" : k < roleGrants ? "userRole" : "userApp"
+    const holder = Math.floor(random() * (kind === "groupRole" ? size.groups : size.users))
+    const target = Math.floor(random() * (kind === "userApp" ? size.applications : size.roles))
+    const key = `${kind}:${holder}:${target}`
     if (granted.has(key)) continue
     granted.add(key)
     k++
-    yield toRole ? relation(group(holder), role(target), "roleAssignment", "role") : relation(user(holder), application(target), "appRoleAssignment", "appRole")
+    if (kind === "groupRole") yield relation(group(holder), role(target), "roleAssignment", "role")
+    else if (kind === "userRole") yield relation(user(holder), role(target), "roleAssignment", "role")
+    else yield relation(user(holder), application(target), "appRoleAssignment", "appRole")
   }
 }
 
