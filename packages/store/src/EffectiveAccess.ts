@@ -35,14 +35,26 @@ const grantOf = (r: GrantRow): EffectiveGrant => ({ ...accessOf(r), identityName
 
 const isStrings = (v: unknown): v is ReadonlyArray<string> => Array.isArray(v) && v.every((x) => typeof x === "string")
 
-const SELECT = `
-  select a.identity_source_type, a.identity_source_id, a.target_entity_type, a.target_source_type, a.target_source_id,
-    a.privilege_name, a.kind, a.path,
-    (select e.name from entities e where e.integration_id = a.integration_id and e.valid_to is null and e.entity_type = 'identity'
-       and e.source_id = a.identity_source_id and (a.identity_source_type = '' or e.source_type = a.identity_source_type) limit 1) as identity_name,
-    (select e.name from entities e where e.integration_id = a.integration_id and e.valid_to is null and e.entity_type = a.target_entity_type
-       and e.source_id = a.target_source_id and (a.target_source_type = '' or e.source_type = a.target_source_type) limit 1) as target_name
-  from effective_access a`
+const COLUMNS = `a.identity_source_type, a.identity_source_id, a.target_entity_type, a.target_source_type, a.target_source_id,
+    a.privilege_name, a.kind, a.path`
+
+/**
+ * One page of grants (`where`, `order` and `limit` pick it from `effective_access a`), then the names
+ * of both ends joined from the current entities: only the page's rows are looked up, each by index
+ * (`entities_current_by_id`, whether or not the grant knows the end's source type).
+ */
+const pageWithNames = (where: string, order: string, limit: string) => `
+  select p.*, i.name as identity_name, t.name as target_name
+  from (select a.integration_id, ${COLUMNS} from effective_access a where ${where} order by ${order} limit ${limit}) p
+  left join lateral (
+    select e.name from entities e where e.integration_id = p.integration_id and e.valid_to is null and e.entity_type = 'identity'
+      and e.source_id = p.identity_source_id and (p.identity_source_type = '' or e.source_type = p.identity_source_type) limit 1
+  ) i on true
+  left join lateral (
+    select e.name from entities e where e.integration_id = p.integration_id and e.valid_to is null and e.entity_type = p.target_entity_type
+      and e.source_id = p.target_source_id and (p.target_source_type = '' or e.source_type = p.target_source_type) limit 1
+  ) t on true
+  order by ${order.replaceAll("a.", "p.")}`
 
 /**
  * Queries over the effective-access table of the latest snapshot: what an identity can reach
@@ -84,14 +96,15 @@ export class EffectiveAccess extends Context.Service<
           const limit = yield* pageLimit(filter.limit)
           const after = yield* decodeCursor(filter.cursor, isStrings)
           const rows = yield* db.query<GrantRow>(
-            `${SELECT}
-             where a.integration_id = $1 and a.valid_to is null and a.identity_source_id = $2
+            pageWithNames(
+              `a.integration_id = $1 and a.valid_to is null and a.identity_source_id = $2
                and ($3::text is null or a.identity_source_type = $3)
                and ($4::text is null or a.kind = $4) and ($5::text is null or a.privilege_name = $5)
                and ($6::text is null or (a.target_entity_type, a.target_source_type, a.target_source_id, a.privilege_name,
-                 a.identity_source_type) > ($6, $7, $8, $9, $10))
-             order by a.target_entity_type, a.target_source_type, a.target_source_id, a.privilege_name, a.identity_source_type
-             limit $11`,
+                 a.identity_source_type) > ($6, $7, $8, $9, $10))`,
+              "a.target_entity_type, a.target_source_type, a.target_source_id, a.privilege_name, a.identity_source_type",
+              "$11"
+            ),
             [
               integrationId,
               identity.sourceId,
@@ -119,14 +132,15 @@ export class EffectiveAccess extends Context.Service<
           const limit = yield* pageLimit(filter.limit)
           const after = yield* decodeCursor(filter.cursor, isStrings)
           const rows = yield* db.query<GrantRow>(
-            `${SELECT}
-             where a.integration_id = $1 and a.valid_to is null and a.target_source_id = $2 and a.target_entity_type = $3
+            pageWithNames(
+              `a.integration_id = $1 and a.valid_to is null and a.target_source_id = $2 and a.target_entity_type = $3
                and ($4::text is null or a.target_source_type = $4)
                and ($5::text is null or a.kind = $5) and ($6::text is null or a.privilege_name = $6)
                and ($7::text is null or (a.identity_source_id, a.identity_source_type, a.privilege_name, a.target_source_type)
-                 > ($7, $8, $9, $10))
-             order by a.identity_source_id, a.identity_source_type, a.privilege_name, a.target_source_type
-             limit $11`,
+                 > ($7, $8, $9, $10))`,
+              "a.identity_source_id, a.identity_source_type, a.privilege_name, a.target_source_type",
+              "$11"
+            ),
             [
               integrationId,
               target.sourceId,

@@ -275,6 +275,16 @@ alter table uploads add column idempotency_key text, add column details jsonb no
 create unique index uploads_idempotency_key on uploads (tenant_id, integration_id, idempotency_key) where idempotency_key is not null;
 create index runs_upload on runs ((payload->>'uploadId')) where kind = 'ingest';
 `
+  },
+  {
+    version: 4,
+    name: "current entities by source id",
+    // Effective-access pages name both ends of each grant; a grant may not know an end's source type,
+    // and without the source type next to the id in an index each name lookup read every entity of
+    // that type in the integration.
+    sql: `
+create index entities_current_by_id on entities (integration_id, entity_type, source_id) where valid_to is null;
+`
   }
 ]
 
