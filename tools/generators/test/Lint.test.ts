@@ -19,20 +19,21 @@ const pkg = (dir: string, name: string, tag: string, extra: object = {}) =>
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), "idconnect-lint-"))
   write("package.json", { name: "ws", dependencies: { effect: "4.1.0" }, devDependencies: { vitest: "5.1.1" } })
-  pkg("packages/schemas", "schemas", "schemas", { dependencies: { effect: "4.0.0", "left-pad": "1.0.0" } })
+  pkg("packages/schemas", "schemas", "schemas", { dependencies: { effect: "4.0.0", "left-pad": "1.0.0", "@idconnect/core": "*" } })
   write("packages/schemas/src/Thing.ts", 'import * as Schema from "effect/Schema"\nimport { x } from "@idconnect/core/X"\nimport { Ajv } from "ajv"\n')
-  pkg("packages/core", "core", "core")
+  pkg("packages/core", "core", "core", { dependencies: { "@idconnect/connector-acme": "*" } })
   write("packages/core/src/X.ts", 'import type { P } from "@idconnect/connector-acme/P"\nimport pg from "pg"\nimport type { Job } from "pg-boss"\nexport type { PgClient } from "@effect/sql-pg/PgClient"\nexport const x = 1\n')
-  pkg("packages/connector-acme", "connector-acme", "plugin")
+  pkg("packages/connector-acme", "connector-acme", "plugin", { dependencies: { "@idconnect/connector-testkit": "*" } })
   write(
     "packages/connector-acme/src/P.ts",
     '// a comment mentioning vi.mock("x") and it.only(\nimport { runConformance } from "@idconnect/connector-testkit/Conformance"\nimport { x } from "../../core/src/X.ts"\nimport { y } from "./Y.ts"\nexport const s = "describe.skip("\n'
   )
   write("packages/connector-acme/test/P.test.ts", 'import { runConformance } from "@idconnect/connector-testkit/Conformance"\nit.only("a", () => {})\ndescribe.skip("b", () => {})\nvi.mock("node:fs")\nit.skipIf(true)("c", () => {})\n')
   pkg("packages/connector-testkit", "connector-testkit", "testkit")
-  pkg("apps/a", "a", "app")
+  // apps/a forgets to declare connector-acme; apps/b declares core without using it
+  pkg("apps/a", "a", "app", { dependencies: { "@idconnect/b": "*", "@idconnect/core": "*" } })
   write("apps/a/src/main.ts", 'import { b } from "@idconnect/b/B"\nimport { x } from "@idconnect/core/X"\nconst later = () => import("@idconnect/connector-acme/P")\n')
-  pkg("apps/b", "b", "app")
+  pkg("apps/b", "b", "app", { dependencies: { "@idconnect/core": "*" } })
 })
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
@@ -53,7 +54,9 @@ describe("lint", () => {
         "packages/connector-acme/test/P.test.ts:3: no focused or skipped tests (skip)",
         "packages/connector-acme/test/P.test.ts:4: no module mocking (vi.mock): replace services through Effect layers",
         "packages/connector-acme/test/P.test.ts:5: no focused or skipped tests (skipIf)",
-        "apps/a/src/main.ts:1: type:app must not import type:app ('@idconnect/b')"
+        "apps/a/src/main.ts:1: type:app must not import type:app ('@idconnect/b')",
+        "apps/a/src/main.ts:3: imports '@idconnect/connector-acme' but apps/a/package.json does not declare it in dependencies (then run npm install)",
+        "apps/b/package.json:1: declares dependency '@idconnect/core' that its src never imports (move it to devDependencies or drop it)"
       ].sort()
     )
   })
@@ -61,7 +64,7 @@ describe("lint", () => {
   it("lints one project when given its folder", () => {
     const result = lintWorkspace(root, join(root, "apps/a"))
     expect(result?.scope).toBe("apps/a")
-    expect(result?.violations.map((v) => v.line)).toEqual([1])
+    expect(result?.violations.map((v) => v.line)).toEqual([1, 3])
     expect(lintWorkspace(root, join(root, "nowhere"))).toBeUndefined()
   })
 
