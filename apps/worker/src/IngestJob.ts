@@ -26,6 +26,8 @@ export const IngestPayload = Schema.Struct({
     relations: Schema.optionalKey(Schema.Struct({ format: Schema.Literals(["csv", "ndjson"]) }))
   }),
   syncMode: Schema.Literals(["full", "incremental"]),
+  /** What a full upload replaces (absent: everything): an Entities-only or Relations-only upload keeps the other kind. */
+  scope: Schema.optionalKey(Schema.Literals(["all", "entities", "relations"])),
   bestEffort: Schema.Boolean
 })
 export type IngestPayload = typeof IngestPayload.Type
@@ -78,7 +80,8 @@ export const runIngestJob = (
       sink,
       known,
       bestEffort: payload.bestEffort,
-      syncMode: payload.syncMode
+      syncMode: payload.syncMode,
+      scope: payload.scope ?? "all"
     })
     for (const issue of report.errors.slice(0, MAX_WARNINGS)) {
       yield* runs.warning(ctx.run.id, { code: "RowRejected", message: formatRowIssue(issue), stream: issue.file, objectId: String(issue.line) })

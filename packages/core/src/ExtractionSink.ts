@@ -22,6 +22,13 @@ export class SinkError extends Schema.TaggedError<SinkError>()("SinkError", {
 }) {}
 
 /**
+ * What a `full` run replaces. `all` (the default): the whole snapshot. `entities`: the entities;
+ * relations are kept, except those whose ends disappeared. `relations`: the relations; entities
+ * are kept (any the run carries are upserted). Bulk uploads send entities and relations separately.
+ */
+export type SyncScope = "all" | "entities" | "relations"
+
+/**
  * Where an extraction run's output goes. The store implements it with staging tables; the CLI with
  * an NDJSON file; tests with memory. Contract:
  * - `write` stores the batch and then, if given, the checkpoint, atomically: after a crash the
@@ -32,7 +39,7 @@ export class SinkError extends Schema.TaggedError<SinkError>()("SinkError", {
  *   incremental one applies on top of it).
  */
 export interface ExtractionSink {
-  readonly begin: (mode: "full" | "incremental") => Effect.Effect<void, SinkError>
+  readonly begin: (mode: "full" | "incremental", scope?: SyncScope) => Effect.Effect<void, SinkError>
   readonly write: (batch: SinkBatch, checkpoint: Checkpoint | undefined) => Effect.Effect<void, SinkError>
   readonly warning: (warning: RunWarning) => Effect.Effect<void, SinkError>
   readonly progress: (progress: RunProgress) => Effect.Effect<void, SinkError>

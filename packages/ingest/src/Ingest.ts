@@ -1,4 +1,4 @@
-import type { ExtractionSink, SinkError } from "@idconnect/core/ExtractionSink"
+import type { ExtractionSink, SinkError, SyncScope } from "@idconnect/core/ExtractionSink"
 import { type Entity, entityKey } from "@idconnect/schemas/Entity"
 import { type EntityRelation, relationKey } from "@idconnect/schemas/EntityRelation"
 import * as Effect from "effect/Effect"
@@ -60,6 +60,8 @@ export interface IngestOptions {
    * on top (for a relations-only upload against entities already synced).
    */
   readonly syncMode?: "full" | "incremental"
+  /** What a `full` upload replaces (see core's `SyncScope`); default everything. */
+  readonly scope?: SyncScope
 }
 
 export const IngestCounts = Schema.Struct({ read: Schema.Int, accepted: Schema.Int, rejected: Schema.Int })
@@ -394,7 +396,7 @@ export const ingestFiles = Effect.fn("ingestFiles")(function* (
     yield* flush(true)
   })
 
-  yield* sink.begin(options.syncMode ?? "full")
+  yield* sink.begin(options.syncMode ?? "full", options.scope ?? "all")
 
   // Pass 1: entities (from the entities input, and from any NDJSON input, which may mix kinds).
   if (options.entities !== undefined) yield* readInput(options.entities, "entities", "entity")

@@ -285,6 +285,14 @@ create index runs_upload on runs ((payload->>'uploadId')) where kind = 'ingest';
     sql: `
 create index entities_current_by_id on entities (integration_id, entity_type, source_id) where valid_to is null;
 `
+  },
+  {
+    version: 5,
+    name: "sync scope of runs",
+    // What a full run replaces: everything, or (bulk uploads) only the entities or only the relations.
+    sql: `
+alter table runs add column sync_scope text not null default 'all';
+`
   }
 ]
 

@@ -1,4 +1,5 @@
 import type { Checkpoint, RunKind, RunProgress, RunStatus, RunView, RunWarning } from "@idconnect/schemas/Run"
+import type { SyncScope } from "@idconnect/core/ExtractionSink"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -157,7 +158,8 @@ export class Runs extends Context.Service<
       status: "failed" | "dead" | "cancelled" | "succeeded",
       error?: RunError
     ) => Effect.Effect<void, StoreError>
-    readonly setSyncMode: (runId: string, mode: "full" | "incremental") => Effect.Effect<void, StoreError>
+    /** How the run publishes: `full` replaces what `scope` names (default everything), `incremental` applies on top. */
+    readonly setSyncMode: (runId: string, mode: "full" | "incremental", scope?: SyncScope) => Effect.Effect<void, StoreError>
     readonly progress: (runId: string, progress: RunProgress) => Effect.Effect<void, StoreError>
     readonly warning: (runId: string, warning: RunWarning) => Effect.Effect<void, StoreError>
     readonly checkpoint: (runId: string) => Effect.Effect<Option.Option<Checkpoint>, StoreError>
@@ -323,8 +325,8 @@ export class Runs extends Context.Service<
           )
           if (status !== "succeeded") yield* dropStaging(runId)
         }),
-        setSyncMode: Effect.fn("Runs.setSyncMode")(function* (runId, mode) {
-          yield* db.query("update runs set sync_mode = $2 where id = $1", [runId, mode])
+        setSyncMode: Effect.fn("Runs.setSyncMode")(function* (runId, mode, scope) {
+          yield* db.query("update runs set sync_mode = $2, sync_scope = $3 where id = $1", [runId, mode, scope ?? "all"])
         }),
         progress: Effect.fn("Runs.progress")(function* (runId, progress) {
           yield* db.query("update runs set progress = $2::jsonb where id = $1", [runId, JSON.stringify(progress)])

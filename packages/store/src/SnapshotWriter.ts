@@ -1,4 +1,4 @@
-import type { SinkBatch } from "@idconnect/core/ExtractionSink"
+import type { SinkBatch, SyncScope } from "@idconnect/core/ExtractionSink"
 import type { Entity } from "@idconnect/schemas/Entity"
 import { relationKey, type EntityRelation } from "@idconnect/schemas/EntityRelation"
 import type { Checkpoint } from "@idconnect/schemas/Run"
@@ -151,8 +151,8 @@ export class SnapshotWriter extends Context.Service<
 
       const fence = (tx: SqlConnection, runId: string, owner: string) =>
         tx
-          .query<{ integration_id: string; sync_mode: "full" | "incremental" | null }>(
-            "select integration_id, sync_mode from runs where id = $1 and lease_owner = $2 and status = 'running' for update",
+          .query<{ integration_id: string; sync_mode: "full" | "incremental" | null; sync_scope: SyncScope }>(
+            "select integration_id, sync_mode, sync_scope from runs where id = $1 and lease_owner = $2 and status = 'running' for update",
             [runId, owner]
           )
           .pipe(
@@ -222,6 +222,9 @@ export class SnapshotWriter extends Context.Service<
             const run = yield* fence(tx, runId, owner)
             const integrationId = run.integration_id
             const mode = run.sync_mode ?? "full"
+            // A full run replaces what its scope names; the other kind of data is applied on top.
+            const entityMode = mode === "full" && run.sync_scope !== "relations" ? "full" : "incremental"
+            const relationMode = mode === "full" && run.sync_scope !== "entities" ? "full" : "incremental"
             const integ = yield* tx.query<{ published_seq: number }>("select published_seq from integrations where id = $1 for update", [
               integrationId
             ])
@@ -264,7 +267,7 @@ export class SnapshotWriter extends Context.Service<
               analyze pub_relations`)
 
             const entitiesClosed =
-              mode === "full"
+              entityMode === "full"
                 ? yield* count(
                     tx,
                     `update entities e set valid_to = $2 where e.integration_id = $1 and e.valid_to is null
@@ -289,10 +292,26 @@ export class SnapshotWriter extends Context.Service<
               [integrationId, seq]
             )
 
-            // An entity deleted by an incremental run takes its relations with it.
+            // An entity deleted by an incremental run takes its relations with it; so does one that a
+            // full entities-only run left out (closed now and not reopened).
             const orphaned =
-              mode === "incremental"
+              relationMode === "full"
+                ? 0
+                : entityMode === "full"
                 ? yield* count(
+                    tx,
+                    `update relations r set valid_to = $2 from (
+                       select g.entity_type, g.source_type, g.source_id from entities g
+                       where g.integration_id = $1 and g.valid_to = $2 and not exists (select 1 from entities c
+                         where c.integration_id = $1 and c.valid_to is null and ${entityKeyMatch("c", "g")})) p
+                     where r.integration_id = $1 and r.valid_to is null and (
+                       (r.parent_entity_type = p.entity_type and r.parent_source_id = p.source_id
+                         and (r.parent_source_type = '' or r.parent_source_type = p.source_type))
+                       or (r.entity_type = p.entity_type and r.entity_source_id = p.source_id
+                         and (r.entity_source_type = '' or r.entity_source_type = p.source_type)))`,
+                    [integrationId, seq]
+                  )
+                : yield* count(
                     tx,
                     `update relations r set valid_to = $2 from pub_entities p
                      where p.deleted and r.integration_id = $1 and r.valid_to is null and (
@@ -302,9 +321,8 @@ export class SnapshotWriter extends Context.Service<
                          and (r.entity_source_type = '' or r.entity_source_type = p.source_type)))`,
                     [integrationId, seq]
                   )
-                : 0
             const relationsClosed =
-              mode === "full"
+              relationMode === "full"
                 ? yield* count(
                     tx,
                     `update relations r set valid_to = $2 where r.integration_id = $1 and r.valid_to is null

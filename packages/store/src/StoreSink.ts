@@ -28,7 +28,7 @@ export const makeStoreSink = (runId: string, owner: string): Effect.Effect<Store
     const runs = yield* Runs
     let result: PublishResult | undefined
     const sink: StoreSink = {
-      begin: (mode) => runs.setSyncMode(runId, mode).pipe(Effect.mapError(toSinkError)),
+      begin: (mode, scope) => runs.setSyncMode(runId, mode, scope).pipe(Effect.mapError(toSinkError)),
       write: (batch, checkpoint) => writer.stage(runId, owner, batch, checkpoint).pipe(Effect.asVoid, Effect.mapError(toSinkError)),
       warning: (warning) => runs.warning(runId, warning).pipe(Effect.mapError(toSinkError)),
       progress: (progress) => runs.progress(runId, progress).pipe(Effect.mapError(toSinkError)),

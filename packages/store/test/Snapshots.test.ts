@@ -1,9 +1,10 @@
-import type { SinkBatch } from "@idconnect/core/ExtractionSink"
+import type { SinkBatch, SyncScope } from "@idconnect/core/ExtractionSink"
 import type { Entity } from "@idconnect/schemas/Entity"
 import type { EntityRelation } from "@idconnect/schemas/EntityRelation"
 import { assert, describe, layer } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
+import { EffectiveAccess } from "../src/EffectiveAccess.ts"
 import { Runs } from "../src/Runs.ts"
 import { Snapshots } from "../src/Snapshots.ts"
 import { SnapshotWriter } from "../src/SnapshotWriter.ts"
@@ -18,12 +19,12 @@ const batch = (entities: ReadonlyArray<Entity>, relations: ReadonlyArray<EntityR
 })
 
 /** Stages one batch as a run and publishes it; returns the run id. */
-const syncRun = (tenantId: string, integrationId: string, data: SinkBatch, mode: "full" | "incremental" = "full") =>
+const syncRun = (tenantId: string, integrationId: string, data: SinkBatch, mode: "full" | "incremental" = "full", scope?: SyncScope) =>
   Effect.gen(function* () {
     const runs = yield* Runs
     const writer = yield* SnapshotWriter
     const { runId, owner } = yield* leasedRun(tenantId, integrationId)
-    yield* runs.setSyncMode(runId, mode)
+    yield* runs.setSyncMode(runId, mode, scope)
     yield* writer.stage(runId, owner, data, { version: "test/1", state: { done: true } })
     yield* writer.publish(runId, owner)
     return runId
@@ -82,6 +83,33 @@ describe("Snapshots: staging, atomic publish, history", () => {
           assert.deepStrictEqual(names((yield* snapshots.entities(tenantId, integration.id)).items), ["Ada Lovelace", "Admins", "Dee"])
           const relations = (yield* snapshots.relations(tenantId, integration.id)).items
           assert.deepStrictEqual(relations.map((r) => r.parentSourceId), ["a"])
+        }))
+
+      it.effect("a relations-only run replaces the relations and keeps the entities; an entities-only run keeps relations whose ends remain", () =>
+        Effect.gen(function* () {
+          const snapshots = yield* Snapshots
+          const access = yield* EffectiveAccess
+          const { tenantId, integration } = yield* givenIntegration()
+          const [a, b, g, h, r] = [user("a", "Ada"), user("b", "Bob"), group("g", "Admins"), group("h", "Helpdesk"), role("r", "Owner")]
+          yield* syncRun(tenantId, integration.id, batch([a, b, g, h, r], [memberOf(a, g), memberOf(b, g), holds(g, r, "owner")]))
+          const grantsOf = (sourceId: string) =>
+            access.forIdentity(tenantId, integration.id, { sourceId }).pipe(Effect.map((p) => p.items.map((i) => `${i.target.sourceId}:${i.kind}`).sort()))
+          assert.deepStrictEqual(yield* grantsOf("b"), ["g:direct", "r:inherited"])
+
+          // Relations file alone: Bob moved from Admins to Helpdesk; the old membership is gone, the entities stay.
+          yield* syncRun(tenantId, integration.id, batch([], [memberOf(a, g), memberOf(b, h), holds(g, r, "owner")]), "full", "relations")
+          assert.deepStrictEqual(names((yield* snapshots.entities(tenantId, integration.id)).items), ["Ada", "Admins", "Bob", "Helpdesk", "Owner"])
+          const relations = (yield* snapshots.relations(tenantId, integration.id)).items
+          assert.deepStrictEqual(relations.map((x) => `${x.parentSourceId}>${x.entitySourceId}`).sort(), ["a>g", "b>h", "g>r"])
+          assert.deepStrictEqual(yield* grantsOf("b"), ["h:direct"])
+
+          // Entities file alone, without Helpdesk: the relations stay, except Bob's membership of the group that disappeared.
+          yield* syncRun(tenantId, integration.id, batch([a, b, g, r]), "full", "entities")
+          assert.deepStrictEqual(names((yield* snapshots.entities(tenantId, integration.id)).items), ["Ada", "Admins", "Bob", "Owner"])
+          const after = (yield* snapshots.relations(tenantId, integration.id)).items
+          assert.deepStrictEqual(after.map((x) => `${x.parentSourceId}>${x.entitySourceId}`).sort(), ["a>g", "g>r"])
+          assert.deepStrictEqual(yield* grantsOf("b"), [])
+          assert.deepStrictEqual(yield* grantsOf("a"), ["g:direct", "r:inherited"])
         }))
 
       it.effect("lists with filters and keyset cursors; a cursor keeps its snapshot while a new run publishes", () =>

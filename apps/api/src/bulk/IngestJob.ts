@@ -13,6 +13,11 @@ export interface IngestPayload {
   readonly uploadId: string
   readonly files: { readonly entities?: { readonly format: "csv" | "ndjson" }; readonly relations?: { readonly format: "csv" | "ndjson" } }
   readonly syncMode: "full" | "incremental"
+  /**
+   * What a full upload replaces: `entities` (an Entities-only upload keeps the relations, except
+   * those whose ends disappeared), `relations` (a Relations-only upload keeps the entities), `all`.
+   */
+  readonly scope?: "all" | "entities" | "relations"
   readonly bestEffort: boolean
 }
 

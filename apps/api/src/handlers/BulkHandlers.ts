@@ -105,7 +105,7 @@ const submit = (tenantId: string, upload: UploadView, payload: Omit<IngestPayloa
       targetId: upload.id,
       integrationId: upload.integrationId,
       runId: run.id,
-      details: { ...details, files: Object.keys(payload.files), syncMode: payload.syncMode }
+      details: { ...details, files: Object.keys(payload.files), syncMode: payload.syncMode, scope: payload.scope ?? "all" }
     })
     return run
   })
@@ -220,7 +220,7 @@ export const bulkHandlers: Handlers<typeof bulkEndpoints, Integrations | Uploads
       const run = yield* submit(
         claims.tenantId,
         upload,
-        { files: { [claims.file]: { format: claims.format } }, syncMode: claims.file === "entities" ? "full" : "incremental", bestEffort: claims.bestEffort },
+        { files: { [claims.file]: { format: claims.format } }, syncMode: "full", scope: claims.file, bestEffort: claims.bestEffort },
         caller,
         { bytes }
       )
@@ -322,7 +322,8 @@ export const bulkHandlers: Handlers<typeof bulkEndpoints, Integrations | Uploads
         upload,
         {
           files: Object.fromEntries(files.map((f) => [f.file, { format: f.format }])),
-          syncMode: files.some((f) => f.file === "entities") ? "full" : "incremental",
+          syncMode: "full",
+          scope: new Set(files.map((f) => f.file)).size > 1 ? "all" : files[0]!.file,
           bestEffort: query.bestEffort === undefined ? integration.config.bestEffort === true : query.bestEffort === "true"
         },
         caller,
