@@ -1,4 +1,5 @@
 import { type ConnectorError, ConnectorErrors } from "@idconnect/core/ConnectorError"
+import { isUntrustedCertificateCode } from "@idconnect/core/NetworkErrors"
 import { graphRelativePath, permissionForRequest } from "./Permissions.ts"
 
 /** What the classifier needs from a Graph HTTP response (a whole response or one `$batch` item). */
@@ -117,15 +118,6 @@ export const classifyGraphError = (method: string, pathOrUrl: string, result: Gr
   return ConnectorErrors.unexpected({ message: `Unexpected answer from Microsoft Graph: HTTP ${status} (${detail})`, detail }, context)
 }
 
-const TLS_CODES = new Set([
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "CERT_HAS_EXPIRED",
-  "ERR_TLS_CERT_ALTNAME_INVALID"
-])
-
 /** The innermost `code` of an error's cause chain (Node puts ECONNRESET etc. on `cause`). */
 export const errorCodeOf = (error: unknown): string | undefined => {
   let current: unknown = error
@@ -145,7 +137,7 @@ export const errorCodeOf = (error: unknown): string | undefined => {
 export const classifyTransportError = (host: string, error: unknown): ConnectorError => {
   const code = errorCodeOf(error)
   const text = error instanceof Error ? error.message : String(error)
-  if (code !== undefined && TLS_CODES.has(code)) {
+  if (isUntrustedCertificateCode(code)) {
     return ConnectorErrors.configInvalid(
       {
         field: "caFile",

@@ -1,4 +1,5 @@
 import { ConnectorErrors, type ConnectorError } from "@idconnect/core/ConnectorError"
+import { isUntrustedCertificateCode } from "@idconnect/core/NetworkErrors"
 import * as Effect from "effect/Effect"
 import * as http from "node:http"
 import * as https from "node:https"
@@ -38,16 +39,6 @@ export interface HttpTransport {
   readonly send: (request: RawRequest, field: string) => Effect.Effect<RawResponse, ConnectorError>
   readonly close: () => void
 }
-
-const TLS_CODES = new Set([
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "CERT_HAS_EXPIRED",
-  "ERR_TLS_CERT_ALTNAME_INVALID",
-  "CERT_NOT_YET_VALID"
-])
 
 export const makeHttpTransport = (options: HttpTransportOptions): HttpTransport => {
   const timeoutMs = options.timeoutMs ?? 60_000
@@ -106,7 +97,7 @@ export const makeHttpTransport = (options: HttpTransportOptions): HttpTransport 
     if (cause instanceof RefusedAddressError) return ConnectorErrors.configInvalid({ field, message: cause.message }, where)
     const code = (cause as NodeJS.ErrnoException | undefined)?.code ?? ""
     const text = cause instanceof Error ? cause.message : String(cause)
-    if (TLS_CODES.has(code)) {
+    if (isUntrustedCertificateCode(code)) {
       return ConnectorErrors.configInvalid(
         {
           field: "caFile",
