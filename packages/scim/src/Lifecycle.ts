@@ -192,6 +192,38 @@ export const createUserBody = (p: { userName: string } & UserAttributes): Record
 
 type Planner = (params: Record<string, any>, env: LifecycleEnv, urlFor: (path: string) => string) => Effect.Effect<Draft, ConnectorError, ScimHttp>
 
+/**
+ * The change that PATCHes one existing user (updateUser, deactivateUser): `If-Match` when the
+ * server uses ETags, where a 412 means someone changed the user meanwhile (reported, not retried).
+ */
+const patchUser = (
+  env: LifecycleEnv,
+  urlFor: (path: string) => string,
+  user: JsonRecord,
+  ops: ReadonlyArray<PatchOperation>,
+  summary: string,
+  appliedMessage: string
+): Draft => {
+  const id = resourceId(user)!
+  const path = resourcePath(usersEndpoint(env), id)
+  const body = patchBody(ops)
+  return {
+    outcome: "change",
+    summary,
+    target: `user ${id}`,
+    calls: [{ method: "PATCH", url: urlFor(path), body }],
+    blockers: [],
+    currentState: userView(user),
+    execute: (log) =>
+      Effect.gen(function* () {
+        const response = yield* send(log, "PATCH", path, body, { headers: ifMatch(env, user), allow: [412] })
+        if (response.status === 412) return { status: "no-op", message: "changed concurrently", conflict: true } as const
+        const after = yield* afterWrite(response, usersEndpoint(env), id)
+        return { status: "applied", message: appliedMessage, after: userView(after as JsonRecord | undefined) } as const
+      })
+  }
+}
+
 const planCreateUser: Planner = (p, env, urlFor) =>
   Effect.gen(function* () {
     const target = `user '${p.userName}'`
@@ -239,23 +271,7 @@ const planUpdateUser: Planner = (p, env, urlFor) =>
       ops.push({ op: "replace", path: spec.path, value: spec.value ? spec.value(wanted) : wanted })
     }
     if (ops.length === 0) return noop(`user ${id}`, `User ${id} already has the requested attributes`, userView(user))
-    const path = resourcePath(usersEndpoint(env), id)
-    const body = patchBody(ops)
-    return {
-      outcome: "change",
-      summary: `Update ${ops.map((o) => o.path).join(", ")} of user ${id}`,
-      target: `user ${id}`,
-      calls: [{ method: "PATCH", url: urlFor(path), body }],
-      blockers: [],
-      currentState: userView(user),
-      execute: (log) =>
-        Effect.gen(function* () {
-          const response = yield* send(log, "PATCH", path, body, { headers: ifMatch(env, user), allow: [412] })
-          if (response.status === 412) return { status: "no-op", message: "changed concurrently", conflict: true } as const
-          const after = yield* afterWrite(response, usersEndpoint(env), id)
-          return { status: "applied", message: `Updated user ${id}`, after: userView(after as JsonRecord | undefined) } as const
-        })
-    } satisfies Draft
+    return patchUser(env, urlFor, user, ops, `Update ${ops.map((o) => o.path).join(", ")} of user ${id}`, `Updated user ${id}`)
   })
 
 const planDeactivateUser: Planner = (p, env, urlFor) =>
@@ -265,23 +281,7 @@ const planDeactivateUser: Planner = (p, env, urlFor) =>
     if (user === undefined) return blocked(target, "NotFound", `Cannot deactivate ${target}: no such user`, "Check userId / userName")
     const id = resourceId(user)!
     if (asBoolean(getCi(user, "active")) === false) return noop(`user ${id}`, `User ${id} is already inactive`, userView(user))
-    const path = resourcePath(usersEndpoint(env), id)
-    const body = patchBody([{ op: "replace", path: "active", value: false }])
-    return {
-      outcome: "change",
-      summary: `Deactivate user ${id} (active=false)`,
-      target: `user ${id}`,
-      calls: [{ method: "PATCH", url: urlFor(path), body }],
-      blockers: [],
-      currentState: userView(user),
-      execute: (log) =>
-        Effect.gen(function* () {
-          const response = yield* send(log, "PATCH", path, body, { headers: ifMatch(env, user), allow: [412] })
-          if (response.status === 412) return { status: "no-op", message: "changed concurrently", conflict: true } as const
-          const after = yield* afterWrite(response, usersEndpoint(env), id)
-          return { status: "applied", message: `Deactivated user ${id}`, after: userView(after as JsonRecord | undefined) } as const
-        })
-    } satisfies Draft
+    return patchUser(env, urlFor, user, [{ op: "replace", path: "active", value: false }], `Deactivate user ${id} (active=false)`, `Deactivated user ${id}`)
   })
 
 const planDeleteUser: Planner = (p, env, urlFor) =>
