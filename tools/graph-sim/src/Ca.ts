@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { loadX509 } from "./X509Loader.ts"
+import { loadX509 } from "./internal/X509Loader.ts"
 
 /** The simulator's certificate authority: clients trust `caFile` / `caPem`, the server presents leaves it signs. */
 export interface CaMaterial {
