@@ -11,6 +11,11 @@ export interface BenchArgs {
   readonly outDir: string | undefined
   /** Keep the temp dir (generated CSVs, the simulator CA) for inspection. */
   readonly keepTemp: boolean
+  /**
+   * A smoke run of the whole pipeline in a few minutes: the medium tenant instead of the large one,
+   * a tenth of the CSV upload, one repetition unless --runs says otherwise. Not a benchmark result.
+   */
+  readonly quick: boolean
   readonly help: boolean
 }
 
@@ -21,6 +26,8 @@ export const USAGE = `npm run bench [-- options]
   --runs N       repetitions per figure (median reported); default per scenario
   --out DIR      where to write <date>.json and <date>.md (default tools/bench/results)
   --keep-temp    keep generated inputs in the temp dir
+  --quick        smoke run (medium tenant, a tenth of the CSV, 1 repetition); results go to
+                 <date>-quick.{json,md}
   --help         this text`
 
 /** Parses `npm run bench -- ...` arguments; a wrong one throws an Error naming it. */
@@ -29,6 +36,7 @@ export const parseBenchArgs = (argv: ReadonlyArray<string>): BenchArgs => {
   let runs: number | undefined
   let outDir: string | undefined
   let keepTemp = false
+  let quick = false
   let help = false
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
@@ -64,6 +72,9 @@ export const parseBenchArgs = (argv: ReadonlyArray<string>): BenchArgs => {
       case "--keep-temp":
         keepTemp = true
         break
+      case "--quick":
+        quick = true
+        break
       case "--help":
       case "-h":
         help = true
@@ -72,11 +83,15 @@ export const parseBenchArgs = (argv: ReadonlyArray<string>): BenchArgs => {
         throw new Error(`unknown option '${arg}'\n\n${USAGE}`)
     }
   }
-  return { only, runs, outDir, keepTemp, help }
+  return { only, runs, outDir, keepTemp, quick, help }
 }
 
-/** The results file name: `<date>` for a full run, `<date>-only-1-3` for a subset, so a subset never replaces a full result. */
-export const resultsBaseName = (date: Date, only: ReadonlyArray<ScenarioId>): string => {
+/**
+ * The results file name: `<date>` for a full run, `<date>-only-1-3` for a subset and
+ * `<date>-quick` for a smoke run, so neither ever replaces a full result.
+ */
+export const resultsBaseName = (date: Date, only: ReadonlyArray<ScenarioId>, quick = false): string => {
   const day = date.toISOString().slice(0, 10)
-  return only.length === SCENARIO_IDS.length ? day : `${day}-only-${only.join("-")}`
+  const base = only.length === SCENARIO_IDS.length ? day : `${day}-only-${only.join("-")}`
+  return quick ? `${base}-quick` : base
 }

@@ -59,7 +59,7 @@ const main = async () => {
     postgres,
     tempDir,
     encryptionKey: randomBytes(32).toString("base64"),
-    runsFor: (defaultRuns) => args.runs ?? defaultRuns,
+    runsFor: (defaultRuns) => args.runs ?? (args.quick ? 1 : defaultRuns),
     log
   }
   const reports: Array<ScenarioReport> = []
@@ -109,7 +109,7 @@ const main = async () => {
   }
   const outDir = args.outDir ?? fileURLToPath(new URL("../results", import.meta.url))
   await fs.mkdir(outDir, { recursive: true })
-  const base = path.join(outDir, resultsBaseName(startedAt, args.only))
+  const base = path.join(outDir, resultsBaseName(startedAt, args.only, args.quick))
   await fs.writeFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`)
   await fs.writeFile(`${base}.md`, renderMarkdown(report))
   console.log(renderConsoleTable(report.scenarios))

@@ -34,6 +34,7 @@ describe("arguments", () => {
     const day = new Date("2026-11-26T10:00:00Z")
     assert.strictEqual(resultsBaseName(day, [1, 2, 3, 4, 5]), "2026-11-26")
     assert.strictEqual(resultsBaseName(day, [1, 3]), "2026-11-26-only-1-3")
+    assert.strictEqual(resultsBaseName(day, [1, 2, 3, 4, 5], true), "2026-11-26-quick")
   })
 
   it("names the argument at fault", () => {

@@ -30,6 +30,9 @@ const ROLE_GRANTS = 1_500
 
 export const DEFAULT_CSV_SIZE: CsvDatasetSize = { users: 90_000, groups: 8_000, roles: 1_500, applications: 500, groupsPerUser: 10, grants: 94_000 }
 
+/** A tenth of the default, for `--quick` smoke runs. */
+export const QUICK_CSV_SIZE: CsvDatasetSize = { users: 9_000, groups: 800, roles: 150, applications: 50, groupsPerUser: 10, grants: 9_400 }
+
 export interface CsvDataset {
   readonly entitiesFile: string
   readonly relationsFile: string

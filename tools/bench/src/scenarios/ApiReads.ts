@@ -45,9 +45,9 @@ export const runApiReads = async (ctx: BenchContext, store: LargeTenantStore): P
     const sizes: Record<string, number> = {}
     for (const [name, url] of Object.entries(targets)) {
       const res = await fetch(url, { headers })
-      const body = (await res.json()) as { items?: ReadonlyArray<unknown> }
+      const body = (await res.json()) as { grants?: ReadonlyArray<unknown>; holders?: ReadonlyArray<unknown> }
       if (res.status !== 200) throw new Error(`${name}: GET ${url} answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`)
-      sizes[name] = body.items?.length ?? 0
+      sizes[name] = (body.grants ?? body.holders ?? []).length
     }
     if (sizes.access === 0 || sizes.holders === 0) throw new Error(`the large tenant's data looks empty: ${JSON.stringify(sizes)}`)
 

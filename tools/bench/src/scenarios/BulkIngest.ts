@@ -7,7 +7,7 @@ import type { BareCopyResult } from "../baselines/BareCopy.ts"
 import type { BenchContext } from "../BenchContext.ts"
 import { runChild } from "../ChildProcess.ts"
 import type { BareCopyInput } from "../children/BareCopyChild.ts"
-import { DEFAULT_CSV_SIZE, writeEntitiesFile } from "../inputs/CsvDataset.ts"
+import { DEFAULT_CSV_SIZE, QUICK_CSV_SIZE, writeEntitiesFile } from "../inputs/CsvDataset.ts"
 import { figure, type ScenarioReport } from "../Report.ts"
 import { formatNumber, mib } from "../Stats.ts"
 
@@ -43,9 +43,10 @@ const expect = (what: string, c: Call, status: number): any => {
 export const runBulkIngest = async (ctx: BenchContext): Promise<ScenarioReport> => {
   const started = performance.now()
   const runs = ctx.runsFor(DEFAULT_RUNS)
+  const size = ctx.args.quick ? QUICK_CSV_SIZE : DEFAULT_CSV_SIZE
   const dir = path.join(ctx.tempDir, "bulk")
   await fs.mkdir(dir, { recursive: true })
-  const data = await writeEntitiesFile(dir, DEFAULT_CSV_SIZE)
+  const data = await writeEntitiesFile(dir, size)
   const body = await fs.readFile(data.file)
   const ours: Array<{ totalMs: number; uploadMs: number; entities: number }> = []
   const copies: Array<BareCopyResult> = []

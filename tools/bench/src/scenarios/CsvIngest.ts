@@ -3,7 +3,7 @@ import type { CsvIngestInput, CsvIngestOutput } from "../children/CsvIngestChild
 import type { BareCopyResult } from "../baselines/BareCopy.ts"
 import type { BenchContext } from "../BenchContext.ts"
 import { runChild } from "../ChildProcess.ts"
-import { DEFAULT_CSV_SIZE, writeCsvDataset } from "../inputs/CsvDataset.ts"
+import { DEFAULT_CSV_SIZE, QUICK_CSV_SIZE, writeCsvDataset } from "../inputs/CsvDataset.ts"
 import { figure, type ScenarioReport } from "../Report.ts"
 import { formatNumber, median, mib } from "../Stats.ts"
 
@@ -20,8 +20,9 @@ const TIMEOUT_MS = 20 * 60_000
 export const runCsvIngest = async (ctx: BenchContext): Promise<ScenarioReport> => {
   const started = performance.now()
   const runs = ctx.runsFor(DEFAULT_RUNS)
-  ctx.log("scenario 3: generating the CSV upload (100k entities, 1M relations)")
-  const data = await writeCsvDataset(ctx.tempDir, DEFAULT_CSV_SIZE)
+  const size = ctx.args.quick ? QUICK_CSV_SIZE : DEFAULT_CSV_SIZE
+  ctx.log(`scenario 3: generating the CSV upload (${formatNumber(size.users + size.groups + size.roles + size.applications)} entities)`)
+  const data = await writeCsvDataset(ctx.tempDir, size)
   const rows = data.entities + data.relations
   const ours: Array<{ output: CsvIngestOutput; maxRssMb: number }> = []
   const copies: Array<BareCopyResult> = []
@@ -71,7 +72,7 @@ export const runCsvIngest = async (ctx: BenchContext): Promise<ScenarioReport> =
       figure({ metric: "peak RSS of the ingesting process", unit: "MB", ours: ours.map((r) => r.maxRssMb) })
     ],
     method: [
-      `Input: ${formatNumber(data.entities)} entities and ${formatNumber(data.relations)} relations (${formatNumber(mib(data.bytes))} MiB of CSV in the BalkanID upload format), generated with a fixed seed in a temp dir: ${DEFAULT_CSV_SIZE.users} users, ${DEFAULT_CSV_SIZE.groups} groups (a quarter top-level, the rest nested two levels deep), ${DEFAULT_CSV_SIZE.roles} roles, ${DEFAULT_CSV_SIZE.applications} applications; ${DEFAULT_CSV_SIZE.groupsPerUser} group memberships per user, nested memberships, 1,500 role assignments (500 to groups) and 92,500 app role assignments.`,
+      `Input: ${formatNumber(data.entities)} entities and ${formatNumber(data.relations)} relations (${formatNumber(mib(data.bytes))} MiB of CSV in the BalkanID upload format), generated with a fixed seed in a temp dir: ${size.users} users, ${size.groups} groups (a quarter top-level, the rest nested two levels deep), ${size.roles} roles, ${size.applications} applications; ${size.groupsPerUser} group memberships per user, nested memberships, ${formatNumber(size.grants)} role and app role assignments.`,
       "Ours: packages/ingest `ingestFiles` (streaming CSV parse, ajv + Schema row validation, duplicate and reference checks, strict mode) into the store's sink on PostgreSQL (COPY into staging per 5,000-row batch), then the publish (snapshot swap and effective-access rebuild), for a new csv-mode integration in a fresh database, in a child process (peak RSS).",
       "Baseline: `COPY ... FROM STDIN (FORMAT csv, HEADER)` of the same two files through pg-copy-streams into bare tables (text columns, no keys or indexes), in a fresh database and its own process.",
       `rows/s = (entities + relations) / wall time. The first run published ${formatNumber(published?.entities.opened ?? 0)} entities, ${formatNumber(published?.relations.opened ?? 0)} relations and ${formatNumber(published?.effectiveAccess.opened ?? 0)} effective-access rows. Median COPY time ${formatNumber(median(copies.map((c) => c.ms)) / 1000)} s.`
