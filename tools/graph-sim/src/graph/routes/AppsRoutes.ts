@@ -1,54 +1,23 @@
 import { tokenOf } from "../../internal/Random.ts"
 import { isoSeconds } from "../../internal/IsoDate.ts"
-import type { ApplicationRecord, AppRoleAssignmentRecord, OAuth2PermissionGrantRecord, ServicePrincipalRecord } from "../../tenant/Records.ts"
+import type { AppRoleAssignmentRecord, OAuth2PermissionGrantRecord } from "../../tenant/Records.ts"
 import { listCollection, project, singleObject } from "../Collection.ts"
 import { contextUrl, type GraphContext, type GraphResponse, json, noContent } from "../Context.ts"
 import { badRequest, notFound } from "../GraphError.ts"
 import { PERMS, requireAny } from "../Permissions.ts"
 import { route, type Route } from "../Router.ts"
 import { APP_ROLE_ASSIGNMENT, APPLICATION, OAUTH2_GRANT, SERVICE_PRINCIPAL } from "../Schemas.ts"
-import { arrayItems, assignmentGraph, castKind, listAssignments, liveIndex, refsSpec, tableItems } from "./Shared.ts"
+import { arrayItems, assignmentGraph, castKind, listAssignments, liveIndex, refsSpec, tableRoutes } from "./Shared.ts"
 
 const ZERO_GUID = "00000000-0000-0000-0000-000000000000"
 
-const listApplications = (ctx: GraphContext): GraphResponse => {
-  requireAny(ctx, PERMS.readApps)
-  return listCollection(ctx, {
-    schema: APPLICATION,
-    context: "applications",
-    items: (from) => tableItems<ApplicationRecord>(ctx.dir, "application", from),
-    toGraph: (a) => a as unknown as Record<string, unknown>,
-    paging: { default: 100, max: 999 }
-  })
-}
-
-const getApplication = (ctx: GraphContext): GraphResponse => {
-  requireAny(ctx, PERMS.readApps)
-  const i = liveIndex(ctx, "application", ctx.params[0])
-  return singleObject(ctx, APPLICATION, "applications/$entity", ctx.dir.applications.get(i) as unknown as Record<string, unknown>)
-}
+const applications = tableRoutes("application", APPLICATION, "applications", PERMS.readApps)
+const servicePrincipals = tableRoutes("servicePrincipal", SERVICE_PRINCIPAL, "servicePrincipals", PERMS.readApps)
 
 const applicationOwners = (ctx: GraphContext): GraphResponse => {
   requireAny(ctx, PERMS.readApps)
   const i = liveIndex(ctx, "application", ctx.params[0])
   return listCollection(ctx, refsSpec(ctx, ctx.dir.applicationOwners[i] ?? new Uint32Array(), "directoryObjects", castKind(ctx.cast)))
-}
-
-const listServicePrincipals = (ctx: GraphContext): GraphResponse => {
-  requireAny(ctx, PERMS.readApps)
-  return listCollection(ctx, {
-    schema: SERVICE_PRINCIPAL,
-    context: "servicePrincipals",
-    items: (from) => tableItems<ServicePrincipalRecord>(ctx.dir, "servicePrincipal", from),
-    toGraph: (s) => s as unknown as Record<string, unknown>,
-    paging: { default: 100, max: 999 }
-  })
-}
-
-const getServicePrincipal = (ctx: GraphContext): GraphResponse => {
-  requireAny(ctx, PERMS.readApps)
-  const i = liveIndex(ctx, "servicePrincipal", ctx.params[0])
-  return singleObject(ctx, SERVICE_PRINCIPAL, "servicePrincipals/$entity", ctx.dir.servicePrincipals.get(i) as unknown as Record<string, unknown>)
 }
 
 const servicePrincipalOwners = (ctx: GraphContext): GraphResponse => {
@@ -154,11 +123,11 @@ const spId = (ctx: GraphContext) => ctx.dir.servicePrincipals.id(liveIndex(ctx, 
 const principalIdOf = (ctx: GraphContext, kind: "user" | "group") => ctx.dir.table(kind).id(liveIndex(ctx, kind, ctx.params[0]))
 
 export const appsRoutes = (): Route[] => [
-  route("GET", "/applications", listApplications, { ru: 2 }),
-  route("GET", "/applications/{id}", getApplication),
+  route("GET", "/applications", applications.list, { ru: 2 }),
+  route("GET", "/applications/{id}", applications.get),
   route("GET", "/applications/{id}/owners", applicationOwners),
-  route("GET", "/servicePrincipals", listServicePrincipals),
-  route("GET", "/servicePrincipals/{id}", getServicePrincipal),
+  route("GET", "/servicePrincipals", servicePrincipals.list),
+  route("GET", "/servicePrincipals/{id}", servicePrincipals.get),
   route("GET", "/servicePrincipals/{id}/owners", servicePrincipalOwners),
   route("GET", "/servicePrincipals/{id}/appRoleAssignedTo", appRoleAssignedTo),
   route("GET", "/servicePrincipals/{id}/appRoleAssignments", spAppRoleAssignments, { ru: 2 }),

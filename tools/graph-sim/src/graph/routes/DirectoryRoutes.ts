@@ -1,6 +1,6 @@
 import { scopedRoleMemberships } from "../../tenant/GroundTruth.ts"
 import { skuIds } from "../../tenant/Generator.ts"
-import { type AdministrativeUnitRecord, type DeviceRecord, type DirectoryKind, encodeRef, ODATA_TYPE, type OrgContactRecord, refKind } from "../../tenant/Records.ts"
+import { type AdministrativeUnitRecord, type DirectoryKind, encodeRef, ODATA_TYPE, refKind } from "../../tenant/Records.ts"
 import { LIVE, SOFT_DELETED } from "../../tenant/Table.ts"
 import { countCollection, listCollection, singleObject } from "../Collection.ts"
 import { contextUrl, type GraphContext, type GraphResponse, json, noContent } from "../Context.ts"
@@ -8,7 +8,7 @@ import { badRequest, notFound } from "../GraphError.ts"
 import { PERMS, requireAny } from "../Permissions.ts"
 import { route, type Route } from "../Router.ts"
 import { ADMINISTRATIVE_UNIT, DEVICE, ORG_CONTACT, ORGANIZATION, SCHEMA_BY_KIND, SCOPED_ROLE_MEMBERSHIP, SUBSCRIBED_SKU } from "../Schemas.ts"
-import { arrayItems, castKind, liveIndex, objectGraph, odataIdTarget, refOf, refsSpec, tableItems } from "./Shared.ts"
+import { arrayItems, castKind, liveIndex, objectGraph, odataIdTarget, refOf, refsSpec, tableItems, tableRoutes } from "./Shared.ts"
 
 // ------------------------------------------------------------------ administrative units
 
@@ -181,39 +181,8 @@ const subscribedSkus = (ctx: GraphContext): GraphResponse => {
   })
 }
 
-const listDevices = (ctx: GraphContext): GraphResponse => {
-  requireAny(ctx, PERMS.readDevices)
-  return listCollection(ctx, {
-    schema: DEVICE,
-    context: "devices",
-    items: (from) => tableItems<DeviceRecord>(ctx.dir, "device", from),
-    toGraph: (d) => d as unknown as Record<string, unknown>,
-    paging: { default: 100, max: 999 }
-  })
-}
-
-const getDevice = (ctx: GraphContext): GraphResponse => {
-  requireAny(ctx, PERMS.readDevices)
-  const i = liveIndex(ctx, "device", ctx.params[0])
-  return singleObject(ctx, DEVICE, "devices/$entity", ctx.dir.devices.get(i) as unknown as Record<string, unknown>)
-}
-
-const listContacts = (ctx: GraphContext): GraphResponse => {
-  requireAny(ctx, PERMS.readContacts)
-  return listCollection(ctx, {
-    schema: ORG_CONTACT,
-    context: "contacts",
-    items: (from) => tableItems<OrgContactRecord>(ctx.dir, "orgContact", from),
-    toGraph: (c) => c as unknown as Record<string, unknown>,
-    paging: { default: 100, max: 999 }
-  })
-}
-
-const getContact = (ctx: GraphContext): GraphResponse => {
-  requireAny(ctx, PERMS.readContacts)
-  const i = liveIndex(ctx, "orgContact", ctx.params[0])
-  return singleObject(ctx, ORG_CONTACT, "contacts/$entity", ctx.dir.orgContacts.get(i) as unknown as Record<string, unknown>)
-}
+const devices = tableRoutes("device", DEVICE, "devices", PERMS.readDevices)
+const contacts = tableRoutes("orgContact", ORG_CONTACT, "contacts", PERMS.readContacts)
 
 const getDirectoryObject = (ctx: GraphContext): GraphResponse => {
   requireAny(ctx, ["Directory.Read.All", "Directory.ReadWrite.All", ...PERMS.readUsers])
@@ -267,10 +236,10 @@ export const directoryRoutes = (): Route[] => [
   route("GET", "/organization", listOrganization),
   route("GET", "/organization/{id}", getOrganization),
   route("GET", "/subscribedSkus", subscribedSkus, { ru: 3 }),
-  route("GET", "/devices", listDevices),
-  route("GET", "/devices/{id}", getDevice),
-  route("GET", "/contacts", listContacts),
-  route("GET", "/contacts/{id}", getContact),
+  route("GET", "/devices", devices.list),
+  route("GET", "/devices/{id}", devices.get),
+  route("GET", "/contacts", contacts.list),
+  route("GET", "/contacts/{id}", contacts.get),
   route("GET", "/directoryObjects/{id}", getDirectoryObject),
   route("POST", "/directoryObjects/getByIds", getByIds, { ru: 3, limit: "read" })
 ]

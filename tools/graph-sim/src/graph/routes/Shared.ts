@@ -1,9 +1,10 @@
 import { lowerBound } from "../../internal/SortedRefs.ts"
 import type { Directory } from "../../tenant/Directory.ts"
 import { type AppRoleAssignmentRecord, type DirectoryKind, encodeRef, ODATA_TYPE, refIndex, refKind } from "../../tenant/Records.ts"
-import { type ListSpec, listCollection } from "../Collection.ts"
+import { type ListSpec, listCollection, singleObject } from "../Collection.ts"
 import type { GraphContext, GraphResponse } from "../Context.ts"
 import { badRequest, GraphError, notFound } from "../GraphError.ts"
+import { requireAny } from "../Permissions.ts"
 import { APP_ROLE_ASSIGNMENT, DIRECTORY_OBJECT, type EntitySchema, SCHEMA_BY_KIND } from "../Schemas.ts"
 
 /** Graph JSON of any directory object (internal `_` fields are dropped by projection). */
@@ -102,6 +103,28 @@ export function* tableItems<R extends { id: string }>(dir: Directory, kind: Dire
   const t = dir.table(kind)
   for (let i = Math.max(0, from); i < t.size; i++) if (t.isLive(i)) yield [i, t.get(i) as R] as const
 }
+
+/**
+ * The list and get-by-id handlers of a directory table Graph serves as stored (applications,
+ * servicePrincipals, devices, contacts): both need one of `perms`; lists page 100 by default, 999 at most.
+ */
+export const tableRoutes = (kind: DirectoryKind, schema: EntitySchema, context: string, perms: ReadonlyArray<string>) => ({
+  list: (ctx: GraphContext): GraphResponse => {
+    requireAny(ctx, perms)
+    return listCollection(ctx, {
+      schema,
+      context,
+      items: (from) => tableItems<{ id: string }>(ctx.dir, kind, from),
+      toGraph: (r) => r as unknown as Record<string, unknown>,
+      paging: { default: 100, max: 999 }
+    })
+  },
+  get: (ctx: GraphContext): GraphResponse => {
+    requireAny(ctx, perms)
+    const i = liveIndex(ctx, kind, ctx.params[0])
+    return singleObject(ctx, schema, `${context}/$entity`, ctx.dir.table(kind).get(i) as unknown as Record<string, unknown>)
+  }
+})
 
 /** Array-backed collection items (key = position). */
 export function* arrayItems<R>(arr: ReadonlyArray<R>, from: number): Generator<readonly [number, R]> {
