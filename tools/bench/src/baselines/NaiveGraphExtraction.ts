@@ -24,8 +24,8 @@ export interface NaiveConfig {
 }
 
 /**
- * Which part of the work to do: listings stop after `maxListingItems` items; the per-object
- * fan-outs visit every `stride`-th object (in listing order) starting at `offset`.
+ * Which part of the work to do: every listing stops after `maxListingItems` items; the per-object
+ * fan-outs visit every `stride`-th listed object starting at `offset`.
  */
 export interface NaiveSample {
   readonly maxListingItems: number
@@ -87,8 +87,7 @@ export const runNaiveExtraction = async (config: NaiveConfig, sample: NaiveSampl
   const assignments: Array<Raw> = []
 
   await timed("users", async () => ({ items: await listAll(client, "/users", sample.maxListingItems, (u) => users.push(u)), objects: 0 }))
-  // Every group is needed to know whom to visit, so this listing is never cut short.
-  await timed("groups", async () => ({ items: await listAll(client, "/groups", Number.POSITIVE_INFINITY, (g) => groups.push(g)), objects: 0 }))
+  await timed("groups", async () => ({ items: await listAll(client, "/groups", sample.maxListingItems, (g) => groups.push(g)), objects: 0 }))
   await timed("members", async () => {
     const visit = sampled(groups)
     let items = 0
@@ -99,7 +98,7 @@ export const runNaiveExtraction = async (config: NaiveConfig, sample: NaiveSampl
   })
   await timed("applications", async () => ({ items: await listAll(client, "/applications", sample.maxListingItems, (a) => applications.push(a)), objects: 0 }))
   await timed("servicePrincipals", async () => ({
-    items: await listAll(client, "/servicePrincipals", Number.POSITIVE_INFINITY, (s) => servicePrincipals.push(s)),
+    items: await listAll(client, "/servicePrincipals", sample.maxListingItems, (s) => servicePrincipals.push(s)),
     objects: 0
   }))
   await timed("appRoleAssignedTo", async () => {

@@ -21,7 +21,7 @@ const LOAD_CHILD = new URL("../children/LoadGeneratorChild.ts", import.meta.url)
 const DEFAULT_RUNS = 3
 export const RATE_PER_SECOND = 50
 const CONNECTIONS = 10
-const DURATION_SECONDS = 15
+const DURATION_SECONDS = 10
 
 export const runApiReads = async (ctx: BenchContext, store: LargeTenantStore): Promise<ScenarioReport> => {
   const started = performance.now()
