@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url"
 /**
  * Runs a measured piece of work in its own Node process, so its peak memory is its own (the
  * simulator and the harness live in the parent). Protocol: the parent writes the input as JSON to
- * the child's stdin; the child ends by printing one line `BENCH_RESULT {"result":...,"maxRssKb":...}`
+ * the child's stdin; the child ends by printing one line `BENCH_RESULT {"result":...,"maxRssKb":...,"cpuMs":...}`
  * on stdout (see `ChildMain.ts`). Everything else the child prints is passed through to stderr,
  * prefixed with its label.
  */
@@ -15,6 +15,8 @@ export interface ChildOutcome<R> {
   readonly result: R
   /** Peak resident set size of the child (`process.resourceUsage().maxRSS`), in KiB. */
   readonly maxRssKb: number
+  /** CPU time (user + system) the child used, in ms: with the wall time, says whether it was CPU-bound. */
+  readonly cpuMs: number
 }
 
 export interface ChildOptions {
@@ -30,11 +32,11 @@ export interface ChildOptions {
 export const parseChildOutput = <R>(stdout: string): ChildOutcome<R> | undefined => {
   const line = stdout.split("\n").reverse().find((l) => l.startsWith(MARKER))
   if (line === undefined) return undefined
-  const parsed = JSON.parse(line.slice(MARKER.length)) as { result: R; maxRssKb: number }
-  return { result: parsed.result, maxRssKb: parsed.maxRssKb }
+  const parsed = JSON.parse(line.slice(MARKER.length)) as { result: R; maxRssKb: number; cpuMs?: number }
+  return { result: parsed.result, maxRssKb: parsed.maxRssKb, cpuMs: parsed.cpuMs ?? Number.NaN }
 }
 
-export const formatResultLine = (result: unknown, maxRssKb: number): string => `${MARKER}${JSON.stringify({ result, maxRssKb })}\n`
+export const formatResultLine = (result: unknown, maxRssKb: number, cpuMs: number): string => `${MARKER}${JSON.stringify({ result, maxRssKb, cpuMs })}\n`
 
 /** Starts `script` (a .ts file, run from source) with `input` on stdin and waits for its result. */
 export const runChild = <R>(script: URL, input: unknown, options: ChildOptions): Promise<ChildOutcome<R>> =>

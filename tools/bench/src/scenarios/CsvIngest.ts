@@ -77,6 +77,12 @@ export const runCsvIngest = async (ctx: BenchContext): Promise<ScenarioReport> =
       "Baseline: `COPY ... FROM STDIN (FORMAT csv, HEADER)` of the same two files through pg-copy-streams into bare tables (text columns, no keys or indexes), in a fresh database and its own process.",
       `rows/s = (entities + relations) / wall time. The first run published ${formatNumber(published?.entities.opened ?? 0)} entities, ${formatNumber(published?.relations.opened ?? 0)} relations and ${formatNumber(published?.effectiveAccess.opened ?? 0)} effective-access rows. Median COPY time ${formatNumber(median(copies.map((c) => c.ms)) / 1000)} s.`
     ],
-    findings: []
+    findings: (() => {
+      const publish = median(ours.map((r) => r.output.publishMs))
+      const total = median(ours.map((r) => r.output.totalMs))
+      return publish / total > 0.5
+        ? [`The publish took ${formatNumber(publish / 1000)} s of the ${formatNumber(total / 1000)} s end to end (${Math.round((publish / total) * 100)}%); parsing, validating and staging the ${formatNumber(rows)} rows took the rest.`]
+        : []
+    })()
   }
 }
