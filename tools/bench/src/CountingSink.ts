@@ -15,10 +15,12 @@ export interface CountingSinkState {
   checkpoints: number
   lastCheckpoint: Checkpoint | undefined
   completed: boolean
+  /** Each phase the runner reported ("full sync: groups", ...) with when it was first seen (performance.now()). */
+  phases: Array<{ readonly phase: string; readonly atMs: number }>
 }
 
 export const makeCountingSink = (): { readonly sink: ExtractionSink; readonly state: CountingSinkState } => {
-  const state: CountingSinkState = { entities: 0, relations: 0, deletions: 0, checkpoints: 0, lastCheckpoint: undefined, completed: false }
+  const state: CountingSinkState = { entities: 0, relations: 0, deletions: 0, checkpoints: 0, lastCheckpoint: undefined, completed: false, phases: [] }
   const sink: ExtractionSink = {
     begin: () => Effect.void,
     write: (batch, checkpoint) =>
@@ -32,7 +34,10 @@ export const makeCountingSink = (): { readonly sink: ExtractionSink; readonly st
         }
       }),
     warning: () => Effect.void,
-    progress: () => Effect.void,
+    progress: (p) =>
+      Effect.sync(() => {
+        if (state.phases[state.phases.length - 1]?.phase !== p.phase) state.phases.push({ phase: p.phase, atMs: performance.now() })
+      }),
     complete: () =>
       Effect.sync(() => {
         state.completed = true

@@ -1,4 +1,4 @@
-import { formatNumber, median, ratio } from "./Stats.ts"
+import { formatNumber, formatRatio, median, ratio } from "./Stats.ts"
 
 /** A measured quantity: every run's value and their median (the figure reported). */
 export interface Measured {
@@ -8,9 +8,11 @@ export interface Measured {
 
 /**
  * Which way a ratio is taken; the label says it in the table ("baseline/ours" = how many times
- * faster we are). "none" shows the baseline without a ratio (e.g. counts of 429s).
+ * faster we are). `{ none: why }` shows the baseline without a ratio, for figures where dividing
+ * the two says nothing (e.g. counts of 429s where one side is 0); the table shows "—" and the
+ * reason goes under the table.
  */
-export type RatioKind = "baseline/ours" | "ours/baseline" | "none"
+export type RatioKind = "baseline/ours" | "ours/baseline" | { readonly none: string }
 
 /** One line of the results table: our figure, optionally next to its baseline from the same bench run. */
 export interface Figure {
@@ -19,6 +21,8 @@ export interface Figure {
   readonly ours: Measured
   readonly baseline?: Measured & { readonly label: string }
   readonly ratio?: { readonly label: string; readonly value: number }
+  /** Why a figure with a baseline has no ratio. */
+  readonly noRatio?: string
   readonly note?: string
 }
 
@@ -36,11 +40,24 @@ export interface ScenarioReport {
   /** Findings worth a reader's attention (e.g. a product performance problem). */
   readonly findings: ReadonlyArray<string>
   readonly error?: string
+  /** How busy the machine was while the scenario ran (its own processes included). */
+  readonly load?: LoadSummary
+}
+
+/** How busy the machine was over a stretch of the bench: its own processes and any other work. */
+export interface LoadSummary {
+  /** Mean and max of the 1-minute load average, sampled every 5 s. */
+  readonly loadMean: number
+  readonly loadMax: number
+  /** Share of all CPUs busy (user + system), from /proc/stat; NaN off Linux. */
+  readonly cpuBusyPercent: number
 }
 
 export interface MachineInfo {
-  /** 1-minute load average when the bench started and ended: other work on the machine slows every figure. */
-  readonly loadAverage: { readonly start: number; readonly end: number }
+  /** Load averages (1, 5, 15 min) before the bench started anything: other work alone. */
+  readonly loadBefore: { readonly one: number; readonly five: number; readonly fifteen: number }
+  /** Over the whole bench run. */
+  readonly loadDuring: LoadSummary
   readonly cpus: number
   readonly cpuModel: string
   readonly memoryGiB: number
@@ -72,23 +89,24 @@ export const figure = (spec: {
   readonly unit: string
   readonly ours: ReadonlyArray<number>
   readonly baseline?: { readonly label: string; readonly runs: ReadonlyArray<number> }
-  readonly ratio?: RatioKind | { readonly label: string; readonly value: number }
+  readonly ratio?: RatioKind
   readonly note?: string
 }): Figure => {
   const ours = measured(spec.ours)
   const baseline = spec.baseline === undefined ? undefined : { label: spec.baseline.label, ...measured(spec.baseline.runs) }
-  let computed: Figure["ratio"]
-  if (typeof spec.ratio === "object") computed = spec.ratio
-  else if (baseline !== undefined && spec.ratio !== "none") {
-    const kind = spec.ratio ?? "baseline/ours"
-    computed = { label: kind, value: kind === "baseline/ours" ? ratio(baseline.median, ours.median) : ratio(ours.median, baseline.median) }
-  }
+  const kind = spec.ratio ?? "baseline/ours"
+  const noRatio = typeof kind === "object" ? kind.none : undefined
+  const computed: Figure["ratio"] =
+    baseline === undefined || typeof kind === "object"
+      ? undefined
+      : { label: kind, value: kind === "baseline/ours" ? ratio(baseline.median, ours.median) : ratio(ours.median, baseline.median) }
   return {
     metric: spec.metric,
     unit: spec.unit,
     ours,
     ...(baseline === undefined ? {} : { baseline }),
     ...(computed === undefined ? {} : { ratio: computed }),
+    ...(noRatio === undefined ? {} : { noRatio }),
     ...(spec.note === undefined ? {} : { note: spec.note })
   }
 }
@@ -111,7 +129,7 @@ export const tableRows = (scenarios: ReadonlyArray<ScenarioReport>): Array<Array
         f.metric,
         withUnit(f.ours.median, f.unit),
         f.baseline === undefined ? "" : `${withUnit(f.baseline.median, f.unit)} (${f.baseline.label})`,
-        f.ratio === undefined ? "" : `${Number.isFinite(f.ratio.value) ? formatNumber(f.ratio.value) : "n/a"}x ${f.ratio.label}`,
+        f.ratio !== undefined ? `${formatRatio(f.ratio.value)}x ${f.ratio.label}` : f.baseline !== undefined ? "—" : "",
         String(f.ours.runs.length)
       ])
     }
@@ -141,6 +159,9 @@ export const renderMarkdownTable = (scenarios: ReadonlyArray<ScenarioReport>): s
 
 const minutes = (ms: number): string => `${(ms / 60_000).toFixed(1)} min`
 
+const loadText = (l: LoadSummary): string =>
+  `1-minute load average ${l.loadMean.toFixed(1)} on average (max ${l.loadMax.toFixed(1)})${Number.isFinite(l.cpuBusyPercent) ? `, CPUs ${Math.round(l.cpuBusyPercent)}% busy` : ""}`
+
 /** The full Markdown results file: table, machine, then how each scenario was measured. */
 export const renderMarkdown = (report: BenchReport): string => {
   const m = report.machine
@@ -148,7 +169,8 @@ export const renderMarkdown = (report: BenchReport): string => {
     `# Benchmark results ${report.startedAt.slice(0, 10)}`,
     "",
     `\`${report.command}\` on ${m.cpus} x ${m.cpuModel}, ${m.memoryGiB} GiB RAM, ${m.os}; Node ${m.node}; ${m.postgres}; commit ${m.commit}.`,
-    `Load average (1 min) ${m.loadAverage.start.toFixed(1)} at the start, ${m.loadAverage.end.toFixed(1)} at the end (on ${m.cpus} CPUs; above ${m.cpus} means other work competed for the CPUs and every time here is longer than on an idle machine).`,
+    `Before the bench started anything, the load averages were ${m.loadBefore.one.toFixed(1)} / ${m.loadBefore.five.toFixed(1)} / ${m.loadBefore.fifteen.toFixed(1)} (1 / 5 / 15 min, on ${m.cpus} CPUs): that is other work alone, and anything well above 0 slows every figure here. ` +
+      `During the run: ${loadText(m.loadDuring)}; this includes the bench's own processes (each scenario's load is under its heading).`,
     `Started ${report.startedAt}, took ${minutes(report.durationMs)}. Every figure is the median of its runs; ratios compare the medians.`,
     "",
     renderMarkdownTable(report.scenarios),
@@ -156,11 +178,11 @@ export const renderMarkdown = (report: BenchReport): string => {
   ]
   for (const s of report.scenarios) {
     out.push(`## ${s.id}. ${s.title}`, "")
-    out.push(`Status: ${s.status}, ${minutes(s.durationMs)}.${s.error === undefined ? "" : ` Error: ${s.error}`}`, "")
+    out.push(`Status: ${s.status}, ${minutes(s.durationMs)}${s.load === undefined ? "" : `; ${loadText(s.load)}`}.${s.error === undefined ? "" : ` Error: ${s.error}`}`, "")
     for (const line of s.method) out.push(`- ${line}`)
     if (s.method.length > 0) out.push("")
-    const noted = s.figures.filter((f) => f.note !== undefined)
-    for (const f of noted) out.push(`- *${f.metric}*: ${f.note}`)
+    const noted = s.figures.filter((f) => f.note !== undefined || f.noRatio !== undefined)
+    for (const f of noted) out.push(`- *${f.metric.trim()}*: ${[f.note, f.noRatio === undefined ? undefined : `no ratio: ${f.noRatio}`].filter((t) => t !== undefined).join("; ")}`)
     if (noted.length > 0) out.push("")
     if (s.findings.length > 0) {
       out.push("Findings:", "")

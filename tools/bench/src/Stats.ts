@@ -34,5 +34,16 @@ export const formatNumber = (value: number): string => {
   return value.toPrecision(2)
 }
 
+/**
+ * A ratio with 3 significant digits ("8.00", "11.1", "0.0420"), so ratios of whole numbers do not
+ * read as counts and every row of the Ratio column has the same precision.
+ */
+export const formatRatio = (value: number): string => {
+  if (!Number.isFinite(value)) return "n/a"
+  if (Math.abs(value) >= 1000) return Math.round(value).toLocaleString("en-US")
+  if (value === 0) return "0"
+  return value.toPrecision(3)
+}
+
 /** Bytes to mebibytes. */
 export const mib = (bytes: number): number => bytes / (1024 * 1024)

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url"
 import { parseBenchArgs, resultsBaseName, USAGE } from "./BenchArgs.ts"
 import type { BenchContext, LargeTenantStore } from "./BenchContext.ts"
 import { openBenchPostgres } from "./BenchPostgres.ts"
-import { machineInfo } from "./Machine.ts"
+import { LoadMonitor, machineInfo } from "./Machine.ts"
 import { type BenchReport, renderConsoleTable, renderMarkdown, type ScenarioReport } from "./Report.ts"
 import { runApiReads } from "./scenarios/ApiReads.ts"
 import { runBulkIngest } from "./scenarios/BulkIngest.ts"
@@ -48,7 +48,8 @@ const main = async () => {
     return
   }
   const startedAt = new Date()
-  const loadAtStart = os.loadavg()[0]!
+  // Taken before anything starts: the load of other work alone.
+  const monitor = new LoadMonitor()
   const t0 = performance.now()
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`)
   const postgres = await openBenchPostgres()
@@ -64,36 +65,47 @@ const main = async () => {
   }
   const reports: Array<ScenarioReport> = []
   const only = new Set(args.only)
+  // Each scenario's reports, with the machine's load while it ran.
+  const record = (mark: number, ...done: ReadonlyArray<ScenarioReport>) => {
+    const load = monitor.since(mark)
+    for (const r of done) reports.push({ ...r, load })
+  }
   try {
     let store: LargeTenantStore | undefined
     if (only.has(1) || only.has(2) || only.has(5)) {
       const s = performance.now()
+      const mark = monitor.mark()
       try {
         const entra = await runEntraScenarios(ctx, { full: only.has(1), incremental: only.has(2), store: only.has(5) })
-        reports.push(...entra.reports)
+        record(mark, ...entra.reports)
         store = entra.store
       } catch (e) {
         log(`scenario 1/2 failed: ${(e as Error).stack ?? String(e)}`)
-        for (const id of [1, 2]) if (only.has(id as 1 | 2)) reports.push(failed(id, s, e))
+        record(mark, ...[1, 2].filter((id) => only.has(id as 1 | 2)).map((id) => failed(id, s, e)))
       }
     }
     if (only.has(3)) {
       const s = performance.now()
-      reports.push(await runCsvIngest(ctx).catch((e) => (log(`scenario 3 failed: ${(e as Error).stack}`), failed(3, s, e))))
+      const mark = monitor.mark()
+      record(mark, await runCsvIngest(ctx).catch((e) => (log(`scenario 3 failed: ${(e as Error).stack}`), failed(3, s, e))))
     }
     if (only.has(4)) {
       const s = performance.now()
-      reports.push(await runBulkIngest(ctx).catch((e) => (log(`scenario 4 failed: ${(e as Error).stack}`), failed(4, s, e))))
+      const mark = monitor.mark()
+      record(mark, await runBulkIngest(ctx).catch((e) => (log(`scenario 4 failed: ${(e as Error).stack}`), failed(4, s, e))))
     }
     if (only.has(5)) {
       const s = performance.now()
-      reports.push(
+      const mark = monitor.mark()
+      record(
+        mark,
         store === undefined
           ? failed(5, s, new Error("no large-tenant data: the full sync of scenario 1 did not complete"))
           : await runApiReads(ctx, store).catch((e) => (log(`scenario 5 failed: ${(e as Error).stack}`), failed(5, s, e)))
       )
     }
   } finally {
+    monitor.stop()
     await postgres.close().catch((e) => log(`could not drop the bench databases: ${String(e)}`))
     if (!args.keepTemp) await fs.rm(tempDir, { recursive: true, force: true })
     else log(`kept ${tempDir}`)
@@ -104,7 +116,7 @@ const main = async () => {
     finishedAt: new Date().toISOString(),
     durationMs: performance.now() - t0,
     command: ["npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" "),
-    machine: machineInfo(postgres.version, loadAtStart),
+    machine: machineInfo(postgres.version, monitor),
     scenarios: reports.sort((a, b) => a.id - b.id)
   }
   const outDir = args.outDir ?? fileURLToPath(new URL("../results", import.meta.url))

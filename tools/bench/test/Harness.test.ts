@@ -3,7 +3,7 @@ import { parseBenchArgs, resultsBaseName } from "../src/BenchArgs.ts"
 import { runChild } from "../src/ChildProcess.ts"
 import { figure, renderConsoleTable, renderMarkdown, type ScenarioReport } from "../src/Report.ts"
 import { pagesOf, projectNaive } from "../src/scenarios/NaiveProjection.ts"
-import { median, percentile } from "../src/Stats.ts"
+import { formatNumber, formatRatio, median, percentile } from "../src/Stats.ts"
 
 // The bench harness's own logic, small and fast: the benchmarks themselves run with `npm run bench`.
 
@@ -22,6 +22,16 @@ describe("statistics", () => {
     assert.strictEqual(faster.ratio?.value, 10)
     const fraction = figure({ metric: "rows/s", unit: "rows/s", ours: [50], baseline: { label: "COPY", runs: [200] }, ratio: "ours/baseline" })
     assert.strictEqual(fraction.ratio?.value, 0.25)
+  })
+
+  it("prints counts with grouped thousands and every ratio with three significant digits", () => {
+    assert.strictEqual(formatNumber(99_604), "99,604")
+    assert.strictEqual(formatNumber(2_889_658), "2,889,658")
+    assert.strictEqual(formatNumber(12.345), "12.3")
+    assert.strictEqual(formatRatio(8), "8.00")
+    assert.strictEqual(formatRatio(11.08), "11.1")
+    assert.strictEqual(formatRatio(0.04213), "0.0421")
+    assert.strictEqual(formatRatio(Number.NaN), "n/a")
   })
 })
 
@@ -65,23 +75,36 @@ describe("results", () => {
       title: "CSV ingest",
       status: "ok",
       durationMs: 1000,
-      figures: [figure({ metric: "rows/s", unit: "rows/s", ours: [50_000], baseline: { label: "COPY", runs: [200_000] }, ratio: "ours/baseline" })],
+      figures: [
+        figure({ metric: "rows/s", unit: "rows/s", ours: [50_000], baseline: { label: "COPY", runs: [200_000] }, ratio: "ours/baseline" }),
+        figure({ metric: "429 responses", unit: "", ours: [1], baseline: { label: "naive", runs: [0] }, ratio: { none: "the naive code is never throttled" } })
+      ],
       method: ["how it was measured"],
-      findings: ["a finding"]
+      findings: ["a finding"],
+      load: { loadMean: 2.24, loadMax: 3.1, cpuBusyPercent: 87.4 }
     }
     const failed: ScenarioReport = { id: 4, title: "Bulk", status: "failed", durationMs: 5, figures: [], method: [], findings: [], error: "the API did not start" }
     const table = renderConsoleTable([ok, failed])
-    assert.match(table, /rows\/s\s+50,000 rows\/s\s+200,000 rows\/s \(COPY\)\s+0\.25x ours\/baseline\s+1/)
+    assert.match(table, /rows\/s\s+50,000 rows\/s\s+200,000 rows\/s \(COPY\)\s+0\.250x ours\/baseline\s+1/)
     assert.match(table, /Bulk: failed \(the API did not start\)/)
     const md = renderMarkdown({
       startedAt: "2026-11-26T10:00:00.000Z",
       finishedAt: "2026-11-26T10:20:00.000Z",
       durationMs: 1_200_000,
       command: "npm run bench",
-      machine: { loadAverage: { start: 0.5, end: 0.7 }, cpus: 2, cpuModel: "Test CPU", memoryGiB: 8, os: "Linux", node: "24.21.0", postgres: "PostgreSQL 15", commit: "abc123" },
+      machine: {
+        loadBefore: { one: 0.5, five: 0.25, fifteen: 0.1 },
+        loadDuring: { loadMean: 2.2, loadMax: 3.1, cpuBusyPercent: 85 },
+        cpus: 2, cpuModel: "Test CPU", memoryGiB: 8, os: "Linux", node: "24.21.0", postgres: "PostgreSQL 15", commit: "abc123" },
       scenarios: [ok, failed]
     })
-    assert.include(md, "| 3 | rows/s | 50,000 rows/s | 200,000 rows/s (COPY) | 0.25x ours/baseline | 1 |")
+    assert.include(md, "| 3 | rows/s | 50,000 rows/s | 200,000 rows/s (COPY) | 0.250x ours/baseline | 1 |")
+    // A figure whose ratio would say nothing shows a dash, and the reason under the table.
+    assert.include(md, "| 3 | 429 responses | 1 | 0 (naive) | — | 1 |")
+    assert.include(md, "- *429 responses*: no ratio: the naive code is never throttled")
+    // Other work before the bench, and each scenario's load while it ran.
+    assert.include(md, "load averages were 0.5 / 0.3 / 0.1 (1 / 5 / 15 min, on 2 CPUs)")
+    assert.include(md, "Status: ok, 0.0 min; 1-minute load average 2.2 on average (max 3.1), CPUs 87% busy.")
     assert.include(md, "- how it was measured")
     assert.include(md, "- a finding")
   })

@@ -41,6 +41,8 @@ export interface ExtractOutput {
   readonly publishMs: number
   readonly totalMs: number
   readonly finalCheckpoint: Checkpoint | undefined
+  /** Seconds per stream (from the runner's progress phases), counting sink only. */
+  readonly streamSeconds: Readonly<Record<string, number>>
 }
 
 const OWNER = "bench-worker"
@@ -73,9 +75,16 @@ const timedExtraction = (config: unknown, checkpoint: Checkpoint | undefined, si
 
 const intoCountingSink = (input: ExtractInput) =>
   Effect.gen(function* () {
-    const { sink } = makeCountingSink()
+    const { sink, state } = makeCountingSink()
     const timed = yield* timedExtraction(input.config, input.checkpoint, sink)
-    return { ...timed, published: undefined } satisfies ExtractOutput
+    const ended = performance.now()
+    // A phase lasts until the next one starts; the runner reports the stream it is in as "full sync: users".
+    const streamSeconds: Record<string, number> = {}
+    state.phases.forEach((p, i) => {
+      const name = p.phase.includes(": ") ? p.phase.slice(p.phase.indexOf(": ") + 2) : p.phase
+      streamSeconds[name] = (streamSeconds[name] ?? 0) + ((state.phases[i + 1]?.atMs ?? ended) - p.atMs) / 1000
+    })
+    return { ...timed, published: undefined, streamSeconds } satisfies ExtractOutput
   })
 
 const intoStore = (input: ExtractInput) =>
@@ -94,7 +103,7 @@ const intoStore = (input: ExtractInput) =>
     if (claim._tag !== "Claimed") return yield* Effect.die(new Error(`could not claim run ${run.id}: ${claim._tag}`))
     const storeSink = yield* makeStoreSink(run.id, OWNER)
     const timed = yield* timedExtraction(loaded.config, input.checkpoint, storeSink)
-    return { ...timed, tenantId: tenant.id, integrationId: created.id, runId: run.id, published: storeSink.published() } satisfies ExtractOutput
+    return { ...timed, tenantId: tenant.id, integrationId: created.id, runId: run.id, published: storeSink.published(), streamSeconds: {} } satisfies ExtractOutput
   })
 
 childMain<ExtractInput, ExtractOutput>((input) =>

@@ -90,7 +90,7 @@ export const runApiReads = async (ctx: BenchContext, store: LargeTenantStore): P
       ],
       method: [
         `The API (apps/api, as \`npm run api\` starts it, default settings incl. the per-key rate limit) on the database of scenario 1's store-backed full sync; autocannon 9 in a separate process, ${CONNECTIONS} connections, a fixed overall rate of ${RATE_PER_SECOND} requests/s for ${DURATION_SECONDS} s per measurement (latency corrected for coordinated omission), API key authentication.`,
-        `Effective access: \`GET /v1/integrations/{id}/effective-access?sourceId=...\` for the user with the most direct group memberships (first page: ${sizes.access} grants). Who has this group: \`GET /v1/integrations/{id}/holders?sourceId=...\` for the group with the most members (${formatNumber(store.groupMembers)} direct members; first page: ${sizes.holders} holders).`,
+        `Effective access: \`GET /v1/integrations/{id}/effective-access?sourceId=...\` for the user with the most direct group memberships (first page: ${formatNumber(sizes.access)} grants). Who has this group: \`GET /v1/integrations/{id}/holders?sourceId=...\` for the group with the most members (${formatNumber(store.groupMembers)} direct members; first page: ${formatNumber(sizes.holders)} holders).`,
         "Baseline: `GET /v1/health` (no authentication, no database) at the same rate, measured in the same run; ratios are ours/health."
       ],
       findings: (["access", "holders"] as const).flatMap((name) => {
