@@ -69,22 +69,17 @@ describe("degrading instead of failing", () => {
     const victim = tenant.truth.groups().filter((g) => !g.groupTypes.includes("Unified")).at(-1)!
     const plugin = makeEntraPlugin()
     const config = await decode(rawConfig(sim, "main", { auditLogDays: 0 }))
-    let deleted = false
+    // The groups page was served; the members are fetched after it: delete one group in between.
+    const stopWatching = tenant.onRequestServed((served) => {
+      if (served.method === "GET" && served.path === "/groups" && served.status === 200) {
+        tenant.deleteGroup(victim.id, { permanent: true })
+        stopWatching()
+      }
+    })
     const records: ReadonlyArray<ExtractRecord> = await Effect.runPromise(
-      Stream.runCollect(
-        plugin.modes.direct!.read!.extract(config, undefined).pipe(
-          Stream.tap((r) =>
-            Effect.sync(() => {
-              // The groups page was read; its members are fetched right after: delete one group in between.
-              if (!deleted && r._tag === "entity" && r.entity.sourceType === "group") {
-                tenant.deleteGroup(victim.id, { permanent: true })
-                deleted = true
-              }
-            })
-          )
-        )
-      )
-    )
+      Stream.runCollect(plugin.modes.direct!.read!.extract(config, undefined))
+    ).finally(stopWatching)
+    assert.isTrue(records.some((r) => r._tag === "entity" && r.entity.sourceId === victim.id), "the group was listed before it was deleted")
     const warning = records.find((r) => r._tag === "warning" && r.warning.objectId === victim.id)
     assert.isDefined(warning, "a warning names the group")
     assert.match(warning!._tag === "warning" ? warning!.warning.code : "", /^groups\.object-gone$/u)

@@ -124,6 +124,7 @@ const dispatch = async (
   }
   const out = finish(req, res, ru, decision.limitPercentage)
   tenant.counters.graph(cls, out.status, ru, isWrite)
+  tenant.requestServed({ method: req.method, path: req.path, status: out.status })
   return out
 }
 

@@ -80,6 +80,14 @@ export const DEFAULT_APPS: ReadonlyArray<AppSpec> = [
 /** Tenant size class used by the throttling quotas: S < 50 users, M 50-500, L > 500. */
 export const sizeOf = (users: number): TenantSize => (users < 50 ? "S" : users <= 500 ? "M" : "L")
 
+/** A handled Graph request, as `SimTenant.onRequestServed` reports it. */
+export interface ServedRequest {
+  readonly method: string
+  /** The path under /v1.0 without the query, e.g. `/groups` or `/groups/{id}/members`. */
+  readonly path: string
+  readonly status: number
+}
+
 /**
  * One simulated Entra tenant: its directory, app registrations, licence, throttling, faults and
  * counters, plus the programmatic mutation API tests use between syncs.
@@ -99,6 +107,8 @@ export class SimTenant {
   /** Loading time of the generator, for diagnostics. */
   readonly generatedInMs: number
   private licenseValue: License
+  /** Called after each Graph request (or $batch item) of this tenant was handled; see `onRequestServed`. */
+  private readonly servedListeners = new Set<(served: ServedRequest) => void>()
   /** Offset added to the tenant clock (delta-token age, deleted-item retention, secret expiry). */
   clockOffsetMs = 0
   /** Access tokens issued before this epoch-ms are rejected as expired (admin "revoke"). */
@@ -269,6 +279,21 @@ export class SimTenant {
    */
   drainRuBucket(clientId: string = this.mainApp().clientId, tokens = 0): void {
     this.throttle.ruBucket(clientId, this.size, Date.now()).set(tokens, Date.now())
+  }
+
+  /**
+   * Calls `listener` after each Graph request (or `$batch` item) of this tenant is handled, with
+   * its method, path and status: lets a test change the directory at an exact point of a sync
+   * (between listing groups and reading their members, say). Returns the unsubscribe function.
+   */
+  onRequestServed(listener: (served: ServedRequest) => void): () => void {
+    this.servedListeners.add(listener)
+    return () => void this.servedListeners.delete(listener)
+  }
+
+  /** For the Graph pipeline: tells the listeners a request was handled. */
+  requestServed(served: ServedRequest): void {
+    for (const listener of this.servedListeners) listener(served)
   }
 
   setFaults(faults: FaultSpec): void {
