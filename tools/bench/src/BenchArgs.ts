@@ -9,7 +9,7 @@ export interface BenchArgs {
   readonly runs: number | undefined
   /** Where results/<date>.json and .md go. */
   readonly outDir: string | undefined
-  /** Keep the temp dir (generated CSVs, the simulator CA) for inspection. */
+  /** Keep the temp dir (generated CSVs, the simulator CA) and the bench databases for inspection. */
   readonly keepTemp: boolean
   /**
    * A smoke run of the whole pipeline in a few minutes: the medium tenant instead of the large one,
@@ -25,7 +25,8 @@ export const USAGE = `npm run bench [-- options]
                  4 bulk API ingest, 5 API reads); default: all
   --runs N       repetitions per figure (median reported); default per scenario
   --out DIR      where to write <date>.json and <date>.md (default tools/bench/results)
-  --keep-temp    keep generated inputs in the temp dir
+  --keep-temp    keep generated inputs in the temp dir and the bench databases (their URLs
+                 are printed at the end; drop them yourself)
   --quick        smoke run (medium tenant, a tenth of the CSV, 1 repetition); results go to
                  <date>-quick.{json,md}
   --help         this text`

@@ -12,8 +12,11 @@ export interface BenchPostgres {
   readonly version: string
   /** Creates an empty database and returns its URL. */
   readonly createDatabase: (prefix: string) => Promise<string>
-  /** Drops every database this bench created and stops a container it started. */
-  readonly close: () => Promise<void>
+  /**
+   * Drops every database this bench created and stops a container it started; with `keep`, leaves
+   * the databases (and a container) running for inspection and returns their URLs.
+   */
+  readonly close: (keep?: boolean) => Promise<ReadonlyArray<string>>
 }
 
 const withClient = async <A>(url: string, f: (client: pg.Client) => Promise<A>): Promise<A> => {
@@ -30,6 +33,11 @@ export const openBenchPostgres = async (): Promise<BenchPostgres> => {
   const resolved = await resolvePostgres()
   const version = await withClient(resolved.adminUrl, async (c) => `PostgreSQL ${(await c.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]!.v}`)
   const created: Array<string> = []
+  const urlOf = (name: string) => {
+    const url = new URL(resolved.adminUrl)
+    url.pathname = `/${name}`
+    return url.toString()
+  }
   return {
     source: resolved.source,
     version,
@@ -37,15 +45,15 @@ export const openBenchPostgres = async (): Promise<BenchPostgres> => {
       const name = `bench_${prefix}_${randomBytes(4).toString("hex")}`
       await withClient(resolved.adminUrl, (c) => c.query(`create database "${name}" template template0`))
       created.push(name)
-      const url = new URL(resolved.adminUrl)
-      url.pathname = `/${name}`
-      return url.toString()
+      return urlOf(name)
     },
-    close: async () => {
+    close: async (keep = false) => {
+      if (keep) return created.map(urlOf)
       await withClient(resolved.adminUrl, async (c) => {
         for (const name of created) await c.query(`drop database if exists "${name}" with (force)`)
       })
       await resolved.stop()
+      return []
     }
   }
 }

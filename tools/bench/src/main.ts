@@ -106,7 +106,8 @@ const main = async () => {
     }
   } finally {
     monitor.stop()
-    await postgres.close().catch((e) => log(`could not drop the bench databases: ${String(e)}`))
+    const kept = await postgres.close(args.keepTemp).catch((e) => (log(`could not drop the bench databases: ${String(e)}`), []))
+    for (const url of kept) log(`kept database ${url}`)
     if (!args.keepTemp) await fs.rm(tempDir, { recursive: true, force: true })
     else log(`kept ${tempDir}`)
   }

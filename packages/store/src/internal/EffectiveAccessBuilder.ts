@@ -142,13 +142,18 @@ export const rebuildEffectiveAccess = (
     const starts = yield* tx.query<Node>(
       "select distinct group_source_type as \"sourceType\", group_source_id as \"sourceId\" from ea_members"
     )
+    // With nothing current yet (a first publish, or after everything was removed) there is nothing
+    // to compare against: every identity is computed and inserted as is.
+    const current = yield* tx.query("select 1 from effective_access where integration_id = $1 and valid_to is null limit 1", [integrationId])
+    const fresh = current.length === 0
     // Holders whose relations this publish opened or closed.
-    const changedHolders = yield* tx.query<{ parent_entity_type: string; parent_source_type: string; parent_source_id: string }>(
-      `select distinct parent_entity_type, parent_source_type, parent_source_id from relations
-       where integration_id = $1 and (valid_from = $2 or valid_to = $2)`,
-      [integrationId, seq]
-    )
-    const built = yield* tx.query("select 1 from effective_access where integration_id = $1 limit 1", [integrationId])
+    const changedHolders = fresh
+      ? []
+      : yield* tx.query<{ parent_entity_type: string; parent_source_type: string; parent_source_id: string }>(
+        `select distinct parent_entity_type, parent_source_type, parent_source_id from relations
+         where integration_id = $1 and (valid_from = $2 or valid_to = $2)`,
+        [integrationId, seq]
+      )
     const changed = new Set(
       changedHolders.filter((h) => h.parent_entity_type === "connection").map((h) => nodeKey(h.parent_source_type, h.parent_source_id))
     )
@@ -158,7 +163,7 @@ export const rebuildEffectiveAccess = (
       ["start_source_type", "start_source_id", "anc_source_type", "anc_source_id", "depth", "path"],
       closureRows(starts, edges, maxDepth, changed, affectedGroups)
     )
-    const full = built.length === 0 || affectedGroups.length * 2 > starts.length
+    const full = fresh || affectedGroups.length * 2 > starts.length
     let identitiesRecomputed: number | null = null
     if (!full) {
       yield* tx.copyIn(
@@ -218,9 +223,10 @@ export const rebuildEffectiveAccess = (
          depth, kind`,
       [integrationId, maxDepth]
     )
-    yield* tx.exec(`create index on ea_next (${KEY.join(", ")}); analyze ea_next`)
+    // The comparison with what is current needs ea_next indexed; a fresh build compares with nothing.
+    if (!fresh) yield* tx.exec(`create index on ea_next (${KEY.join(", ")}); analyze ea_next`)
 
-    const closed = yield* tx.query<{ n: number }>(
+    const closed = fresh ? [{ n: 0 }] : yield* tx.query<{ n: number }>(
       `with closed as (
          update effective_access e set valid_to = $2
          where e.integration_id = $1 and e.valid_to is null and ${inScope("e", "identity_source_type", "identity_source_id")}
@@ -236,7 +242,7 @@ export const rebuildEffectiveAccess = (
          select $1, n.identity_source_type, n.identity_source_id, n.target_entity_type, n.target_source_type, n.target_source_id,
            n.privilege_name, n.kind, n.path, n.hash, $2
          from ea_next n
-         where not exists (select 1 from effective_access e where e.integration_id = $1 and e.valid_to is null and ${keyMatch("n", "e")})
+         where ${fresh ? "true" : `not exists (select 1 from effective_access e where e.integration_id = $1 and e.valid_to is null and ${keyMatch("n", "e")})`}
          returning 1)
        select count(*)::int as n from opened`,
       [integrationId, seq]
