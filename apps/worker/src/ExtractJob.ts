@@ -3,7 +3,7 @@ import { decodeConfig } from "@idconnect/core/ConfigDecoder"
 import type { ExtractionSink, SinkError } from "@idconnect/core/ExtractionSink"
 import { runExtraction, type RunSummary } from "@idconnect/core/ExtractionRunner"
 import type { ReadCapability } from "@idconnect/core/ConnectorPlugin"
-import type { Checkpoint } from "@idconnect/schemas/Run"
+import type { Checkpoint, SourceUsage } from "@idconnect/schemas/Run"
 import type { Runs } from "@idconnect/store/Runs"
 import type { SnapshotWriter } from "@idconnect/store/SnapshotWriter"
 import { makeStoreSink, type StoreSink } from "@idconnect/store/StoreSink"
@@ -11,7 +11,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { checkpointsTotal, count, recordsTotal, retriesTotal } from "./Metrics.ts"
+import { checkpointsTotal, count, recordsTotal, retriesTotal, sourceRequests, sourceResourceUnits, sourceThrottled } from "./Metrics.ts"
 import { modeOf, type RunContext } from "./RunContext.ts"
 
 export interface ExtractSettings {
@@ -20,21 +20,40 @@ export interface ExtractSettings {
   readonly retryBaseDelay: Duration.Input
 }
 
-/** Counts what reaches the store, as it commits. */
-const counted = (sink: StoreSink): ExtractionSink => ({
-  ...sink,
-  write: (batch, checkpoint) =>
-    sink.write(batch, checkpoint).pipe(
-      Effect.tap(() =>
-        Effect.all([
-          count(recordsTotal, { type: "entity" }, batch.entities.length),
-          count(recordsTotal, { type: "relation" }, batch.relations.length),
-          count(recordsTotal, { type: "deletion" }, batch.deletions.length),
-          checkpoint === undefined ? Effect.void : count(checkpointsTotal)
-        ])
+/**
+ * Counts what reaches the store, as it commits, and what the source was charged, as the runner
+ * reports it (cumulative per run: the counters get the increase since the last report).
+ */
+const counted = (sink: StoreSink, plugin: string): ExtractionSink => {
+  let reported: SourceUsage = { requests: 0, resourceUnits: 0, throttled: 0 }
+  return {
+    ...sink,
+    progress: (progress) =>
+      sink.progress(progress).pipe(
+        Effect.tap(() => {
+          const now: SourceUsage = { requests: progress.requests, resourceUnits: progress.resourceUnits ?? 0, throttled: progress.throttled ?? 0 }
+          const before = reported
+          reported = now
+          return Effect.all([
+            count(sourceRequests, { plugin }, Math.max(0, now.requests - before.requests)),
+            count(sourceResourceUnits, { plugin }, Math.max(0, now.resourceUnits - before.resourceUnits)),
+            count(sourceThrottled, { plugin }, Math.max(0, now.throttled - before.throttled))
+          ])
+        })
+      ),
+    write: (batch, checkpoint) =>
+      sink.write(batch, checkpoint).pipe(
+        Effect.tap(() =>
+          Effect.all([
+            count(recordsTotal, { type: "entity" }, batch.entities.length),
+            count(recordsTotal, { type: "relation" }, batch.relations.length),
+            count(recordsTotal, { type: "deletion" }, batch.deletions.length),
+            checkpoint === undefined ? Effect.void : count(checkpointsTotal)
+          ])
+        )
       )
-    )
-})
+  }
+}
 
 /**
  * Before every extraction attempt the staging goes back to what the saved checkpoint covers (or to
@@ -82,7 +101,7 @@ export const runExtractJob = (
     return yield* runExtraction({
       read: rewinding(def.read, sink),
       config,
-      sink: counted(sink),
+      sink: counted(sink, ctx.plugin.metadata.id),
       checkpoint: Option.getOrUndefined(checkpoint),
       ctx: { runId: ctx.run.id },
       maxTransientRetries: settings.maxTransientRetries,

@@ -158,7 +158,10 @@ export const makeWorker = (options: WorkerOptions) =>
                 deletions: summary.deletions,
                 checkpoints: summary.checkpoints,
                 attempts: summary.attempts,
-                warnings: summary.warnings.length
+                warnings: summary.warnings.length,
+                sourceRequests: summary.usage.requests,
+                sourceResourceUnits: summary.usage.resourceUnits,
+                sourceThrottled: summary.usage.throttled
               })
             )
             return { _tag: "Published" } as Outcome

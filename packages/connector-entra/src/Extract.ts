@@ -124,6 +124,7 @@ const run = (
     }
 
     yield* emit({ _tag: "syncMode", mode: state.mode })
+    const phase = state.mode === "full" ? "full sync" : "incremental sync"
     if (state.users !== undefined) yield* budget.setTenantSize(tenantSizeOf(state.users))
 
     const startIndex = Math.max(0, plan.findIndex((p) => p.step.name === state.step))
@@ -157,10 +158,13 @@ const run = (
           Effect.suspend(() => {
             if (cursor === undefined) delete state.cursor
             else state.cursor = cursor
-            return emit({ _tag: "checkpoint", checkpoint: toCheckpoint(state) })
+            // What Graph was charged so far rides with every checkpoint, for run progress and the worker's metrics.
+            return emit({ _tag: "progress", phase, stream: step.name, done: i, total: plan.length, usage: graph.usage() }).pipe(
+              Effect.andThen(emit({ _tag: "checkpoint", checkpoint: toCheckpoint(state) }))
+            )
           })
       }
-      yield* emit({ _tag: "progress", phase: state.mode === "full" ? "full sync" : "incremental sync", stream: step.name, done: i, total: plan.length })
+      yield* emit({ _tag: "progress", phase, stream: step.name, done: i, total: plan.length, usage: graph.usage() })
 
       if (anyOf.length > 0 && !anyOf.some((p) => holds(granted, p))) {
         yield* warn(`${step.name}.permission-missing`, `Stream ${step.name} skipped: ${anyOf.join(" or ")} is not granted`)
@@ -188,5 +192,5 @@ const run = (
       }
       yield* emit({ _tag: "checkpoint", checkpoint: toCheckpoint(state) })
     }
-    yield* emit({ _tag: "progress", phase: "done", done: plan.length, total: plan.length })
+    yield* emit({ _tag: "progress", phase: "done", done: plan.length, total: plan.length, usage: graph.usage() })
   })

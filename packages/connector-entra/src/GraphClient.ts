@@ -1,6 +1,7 @@
 import { ClientCertificateCredential, ClientSecretCredential, type TokenCredential } from "@azure/identity"
 import { type ConnectorError, ConnectorErrors } from "@idconnect/core/ConnectorError"
 import type { EntraDirectConfig } from "@idconnect/schemas/ModeConfig"
+import type { SourceUsage } from "@idconnect/schemas/Run"
 import {
   AuthenticationHandler,
   Client,
@@ -20,7 +21,7 @@ import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { type Endpoints, resolveEndpoints } from "./Clouds.ts"
 import { classifyGraphError, classifyTransportError, type GraphHttpResult, retryAfterSeconds } from "./GraphErrors.ts"
-import { type BudgetStats, estimateCost, type Lane, laneOf, requestKind, ResourceBudget, type ResourceBudgetOptions } from "./ResourceBudget.ts"
+import { estimateCost, type Lane, laneOf, requestKind, ResourceBudget, type ResourceBudgetOptions } from "./ResourceBudget.ts"
 import { classifyTokenError, looksLikeGuid, type TokenContext } from "./TokenErrors.ts"
 import { trustCaFile } from "@idconnect/core/TrustCa"
 
@@ -103,8 +104,12 @@ export class GraphClient extends Context.Service<
     /** The relative form (`/groups/..`) of an absolute Graph link, for use inside `$batch`. */
     readonly relative: (url: string) => string
     readonly accessToken: () => Effect.Effect<AccessTokenInfo, ConnectorError>
-    /** Requests, resource units and throttling of this app in this tenant since the process started. */
-    readonly stats: () => BudgetStats
+    /**
+     * What this client has cost Graph since it was made: requests (each `$batch` item counts, as
+     * Graph's throttling counts them), resource units charged and 429 answers. The budget it paces
+     * with is shared per app and tenant; these counts are this client's own.
+     */
+    readonly usage: () => SourceUsage
   }
 >()("idconnect/connector-entra/GraphClient") {
   static readonly make = (config: EntraDirectConfig, tuning: GraphClientTuning = {}) =>
@@ -199,6 +204,16 @@ export class GraphClient extends Context.Service<
           })
         )
 
+      const used = { requests: 0, resourceUnits: 0, throttled: 0 }
+      /** Books one answered (or failed: `status` undefined) request in this client's usage and settles its charge with the budget. */
+      const settle = (lane: Lane, kind: string, charge: number, actual: number | undefined, status: number | undefined) => {
+        used.requests++
+        // What Graph says it charged (x-ms-resource-unit); without that header, our estimate where the RU budget applies.
+        used.resourceUnits += actual ?? (lane === "directory" || lane === "writes" ? charge : 0)
+        if (status === 429) used.throttled++
+        return budget.settle(lane, kind, charge, actual, status !== undefined && status < 400)
+      }
+
       const isTransient = (status: number) => status === 429 || status === 500 || status === 502 || status === 503 || status === 504
 
       const pace = (lane: Lane, headers: Readonly<Record<string, string>>) => {
@@ -226,13 +241,13 @@ export class GraphClient extends Context.Service<
             const outcome = yield* Effect.result(exchange(method, url, options))
             if (outcome._tag === "Failure") {
               const error = outcome.failure
-              yield* budget.settle(lane, kind, charge, undefined, false)
+              yield* settle(lane, kind, charge, undefined, undefined)
               if (!error.isRetryable || attempt >= maxAttempts || options.retryAmbiguous === false) return yield* error
               yield* Effect.sleep(backoffMs(attempt))
               continue
             }
             const response = outcome.success
-            yield* budget.settle(lane, kind, charge, resourceUnits(response.headers), response.status < 400)
+            yield* settle(lane, kind, charge, resourceUnits(response.headers), response.status)
             yield* pace(lane, response.headers)
             if (response.status === 401 && !renewed) {
               renewed = true
@@ -318,7 +333,7 @@ export class GraphClient extends Context.Service<
               const item = responses.find((r) => String(r?.id) === String(index + 1))
               const headers = lowerKeys(item?.headers)
               const status = typeof item?.status === "number" ? item.status : 500
-              yield* budget.settle(lane, kinds[i]!.kind, kinds[i]!.charge, resourceUnits(headers), status < 400)
+              yield* settle(lane, kinds[i]!.kind, kinds[i]!.charge, resourceUnits(headers), status)
               yield* pace(lane, headers)
               const result: BatchResult = { request, status, headers, body: item?.body }
               if (isTransient(status) && attempt < maxAttempts) {
@@ -354,7 +369,7 @@ export class GraphClient extends Context.Service<
         batch,
         relative,
         accessToken,
-        stats: budget.stats
+        usage: () => ({ requests: used.requests, resourceUnits: Math.round(used.resourceUnits), throttled: used.throttled })
       })
     })
 

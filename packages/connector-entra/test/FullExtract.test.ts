@@ -1,5 +1,6 @@
 import type { MemorySinkState } from "@idconnect/core/ExtractionSink"
 import type { GraphSimHandle } from "@idconnect/graph-sim/GraphSim"
+import type { SourceUsage } from "@idconnect/schemas/Run"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 import { publish } from "./support/Apply.ts"
 import { diffSnapshots, expectedSnapshot } from "./support/Expected.ts"
@@ -7,7 +8,7 @@ import { changeTenant } from "./support/Mutations.ts"
 import { rawConfig, requestsServed, runToSink, startSim } from "./support/Sim.ts"
 
 let sim: GraphSimHandle
-let full: { state: MemorySinkState; requests: number; ms: number }
+let full: { state: MemorySinkState; requests: number; resourceUnits: number; usage: SourceUsage; ms: number }
 const raw = () => rawConfig(sim, "main", { auditLogDays: 0 })
 const expected = () => {
   const tenant = sim.tenants[0]!
@@ -16,10 +17,17 @@ const expected = () => {
 
 beforeAll(async () => {
   sim = await startSim({ preset: "medium", seed: 7, license: "P2" })
-  const before = requestsServed(sim)
+  const before = sim.counters()[sim.tenants[0]!.tenantId]!
   const started = Date.now()
-  const { state } = await runToSink(raw())
-  full = { state: state!, requests: requestsServed(sim) - before, ms: Date.now() - started }
+  const { state, summary } = await runToSink(raw())
+  const after = sim.counters()[sim.tenants[0]!.tenantId]!
+  full = {
+    state: state!,
+    requests: after.requests - before.requests,
+    resourceUnits: after.resourceUnits - before.resourceUnits,
+    usage: summary.usage,
+    ms: Date.now() - started
+  }
 })
 afterAll(() => sim?.stop())
 
@@ -35,6 +43,8 @@ describe("a medium tenant (2,000 users, 300 groups, 150 apps)", () => {
     assert.isBelow(full.requests, 1_300)
     assert.isBelow(counters.batchRequests, 80)
     assert.strictEqual(counters.throttled, 0)
+    // What the run reports it cost Graph is what Graph counted.
+    assert.deepStrictEqual(full.usage, { requests: full.requests, resourceUnits: full.resourceUnits, throttled: 0 })
     console.info(`full: ${full.state.entities.size} entities, ${full.state.relations.size} relations, ${full.requests} requests, ${counters.resourceUnits} RU, ${counters.batchRequests} $batch calls, ${full.ms} ms`)
   })
 

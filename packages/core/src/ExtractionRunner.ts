@@ -1,7 +1,7 @@
 import type { Entity } from "@idconnect/schemas/Entity"
 import type { EntityRelation } from "@idconnect/schemas/EntityRelation"
 import type { ExtractRecord } from "@idconnect/schemas/ExtractRecord"
-import type { Checkpoint, RunWarning } from "@idconnect/schemas/Run"
+import type { Checkpoint, RunWarning, SourceUsage } from "@idconnect/schemas/Run"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
@@ -34,7 +34,16 @@ export interface RunSummary {
   readonly checkpoints: number
   readonly warnings: ReadonlyArray<RunWarning>
   readonly attempts: number
+  /** What the run cost the source, over all attempts (zeros for plugins that do not report it). */
+  readonly usage: SourceUsage
 }
+
+const NO_USAGE: SourceUsage = { requests: 0, resourceUnits: 0, throttled: 0 }
+const addUsage = (a: SourceUsage, b: SourceUsage): SourceUsage => ({
+  requests: a.requests + b.requests,
+  resourceUnits: a.resourceUnits + b.resourceUnits,
+  throttled: a.throttled + b.throttled
+})
 
 /**
  * Drives a plugin's `extract` into a sink: buffers records, commits them with each checkpoint
@@ -58,6 +67,11 @@ export const runExtraction = Effect.fnUntraced(function* <C>(
   let uncheckpointed = { entities: 0, relations: 0, deletions: 0 }
   let mode: "full" | "incremental" = "full"
   let attempts = 0
+  // A plugin reports its usage cumulatively per `extract` call; each attempt is a new call, so
+  // finished attempts are summed and the current one's latest report is added on top.
+  let usageOfFinishedAttempts = NO_USAGE
+  let usageOfAttempt = NO_USAGE
+  const usage = () => addUsage(usageOfFinishedAttempts, usageOfAttempt)
   const started = Date.now()
 
   for (;;) {
@@ -96,7 +110,9 @@ export const runExtraction = Effect.fnUntraced(function* <C>(
           entities: counts.entities,
           relations: counts.relations,
           deletions: counts.deletions,
-          requests: 0,
+          requests: usage().requests,
+          resourceUnits: usage().resourceUnits,
+          throttled: usage().throttled,
           ratePerSecond: Math.round(((counts.entities + counts.relations) / seconds) * 10) / 10
         })
       })
@@ -116,6 +132,7 @@ export const runExtraction = Effect.fnUntraced(function* <C>(
           return flush(record.checkpoint)
         case "progress":
           phase = record.stream === undefined ? record.phase : `${record.phase}: ${record.stream}`
+          if (record.usage !== undefined) usageOfAttempt = record.usage
           return Effect.void
         case "warning":
           warnings.push(record.warning)
@@ -131,6 +148,8 @@ export const runExtraction = Effect.fnUntraced(function* <C>(
       Effect.andThen(flush(undefined))
     )
     const outcome = yield* Effect.result(attempt)
+    usageOfFinishedAttempts = usage()
+    usageOfAttempt = NO_USAGE
     if (outcome._tag === "Success") break
     const error = outcome.failure
     if (error._tag === "SinkError") return yield* error
@@ -157,5 +176,5 @@ export const runExtraction = Effect.fnUntraced(function* <C>(
   }
 
   yield* options.sink.complete()
-  return { mode, ...counts, warnings, attempts }
+  return { mode, ...counts, warnings, attempts, usage: usage() }
 })

@@ -26,7 +26,11 @@ interface Failure {
   times: number
 }
 
-const scripted = (pages: number, failures: Array<Failure> = [], options: { pageSize?: number; rejectCheckpoints?: boolean } = {}) => {
+const scripted = (
+  pages: number,
+  failures: Array<Failure> = [],
+  options: { pageSize?: number; rejectCheckpoints?: boolean; requestsPerPage?: number } = {}
+) => {
   const starts: Array<Checkpoint | undefined> = []
   const read: ReadCapability<null> = {
     check: () => Effect.die("unused"),
@@ -47,6 +51,11 @@ const scripted = (pages: number, failures: Array<Failure> = [], options: { pageS
             return Stream.concat(Stream.fromIterable(records), Stream.fail(failure.error))
           }
           for (const entity of page(p, options.pageSize)) records.push({ _tag: "entity", entity })
+          if (options.requestsPerPage !== undefined) {
+            // Usage is cumulative per extract call, as plugins report it.
+            const requests = (p - first + 1) * options.requestsPerPage
+            records.push({ _tag: "progress", phase: "reading", usage: { requests, resourceUnits: 2 * requests, throttled: 0 } })
+          }
           records.push({ _tag: "checkpoint", checkpoint: { version: "test/1", state: p + 1 } })
         }
         return Stream.fromIterable(records)
@@ -67,7 +76,16 @@ describe("runExtraction", () => {
         sink,
         onCheckpoint: (_cp, n) => Effect.sync(() => void committed.push(n))
       })
-      assert.deepStrictEqual(summary, { mode: "full", entities: 6, relations: 0, deletions: 0, checkpoints: 3, warnings: [], attempts: 1 })
+      assert.deepStrictEqual(summary, {
+        mode: "full",
+        entities: 6,
+        relations: 0,
+        deletions: 0,
+        checkpoints: 3,
+        warnings: [],
+        attempts: 1,
+        usage: { requests: 0, resourceUnits: 0, throttled: 0 }
+      })
       assert.deepStrictEqual(committed, [1, 2, 3])
       assert.deepStrictEqual(state.checkpoint, { version: "test/1", state: 3 })
       assert.strictEqual(state.mode, "full")
@@ -89,6 +107,20 @@ describe("runExtraction", () => {
       assert.strictEqual(summary.entities, 6)
       assert.strictEqual(state.entities.size, 6)
       assert.isTrue(state.completed)
+    })
+  )
+
+  it.effect("adds up what every attempt cost the source, in the run's progress and its summary", () =>
+    Effect.gen(function* () {
+      const { read } = scripted(3, [{ beforePage: 2, error: ConnectorErrors.unavailable({ message: "503" }), times: 1 }], { requestsPerPage: 10 })
+      const { sink, state } = makeMemorySink()
+      const fiber = yield* Effect.forkChild(runExtraction({ read, config: null, sink }))
+      yield* TestClock.adjust("1 minute")
+      const summary = yield* Fiber.join(fiber)
+      // Attempt 1 read pages 0 and 1 (20 requests), attempt 2 page 2 (10): 30 over the run.
+      assert.deepStrictEqual(summary.usage, { requests: 30, resourceUnits: 60, throttled: 0 })
+      assert.strictEqual(state.progress?.requests, 30)
+      assert.strictEqual(state.progress?.resourceUnits, 60)
     })
   )
 

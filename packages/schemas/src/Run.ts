@@ -16,13 +16,30 @@ export const RunWarning = Schema.Struct({
 }).annotate({ identifier: "RunWarning" })
 export type RunWarning = typeof RunWarning.Type
 
+/**
+ * What a run has cost the source so far: requests sent (a `$batch` item counts as one, as Graph's
+ * throttling counts it), the source's own cost units where it has them (Graph resource units; 0
+ * otherwise) and answers that throttled (HTTP 429).
+ */
+export const SourceUsage = Schema.Struct({
+  requests: Schema.Int,
+  resourceUnits: Schema.Int,
+  throttled: Schema.Int
+}).annotate({ identifier: "SourceUsage" })
+export type SourceUsage = typeof SourceUsage.Type
+
 /** Progress of a run, readable while it goes. */
 export const RunProgress = Schema.Struct({
   phase: Schema.String,
   entities: Schema.Int,
   relations: Schema.Int,
   deletions: Schema.Int,
+  /** Requests sent to the source (0 for plugins that do not report them, and for file uploads). */
   requests: Schema.Int,
+  /** The source's cost units (Graph resource units), for plugins that report them. */
+  resourceUnits: Schema.optionalKey(Schema.Int),
+  /** Throttled answers (HTTP 429) so far, for plugins that report them. */
+  throttled: Schema.optionalKey(Schema.Int),
   ratePerSecond: Schema.Number
 }).annotate({ identifier: "RunProgress" })
 export type RunProgress = typeof RunProgress.Type

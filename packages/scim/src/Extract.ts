@@ -12,7 +12,7 @@ import { asArray, eqFilter, getCi, resourceId } from "./Envelope.ts"
 import { groupToEntity, managerIdOf, managerRelation, memberRelation, readMember, userToEntity, type MappingContext } from "./Mapping.ts"
 import { fetchPage, firstPage, PageState, type PageResult } from "./Pagination.ts"
 import type { QuirkProfile } from "./QuirkProfile.ts"
-import type { ScimHttp } from "./ScimHttp.ts"
+import { ScimHttp } from "./ScimHttp.ts"
 
 /** The checkpoint format this module writes; a different version is refused (CheckpointInvalid). */
 export const CHECKPOINT_VERSION = "idconnect.scim/1"
@@ -209,8 +209,11 @@ export const extractStream = (options: ExtractOptions, checkpoint: Checkpoint | 
         }
       }
       const nextState: ScimCheckpointState = { ...state, step: next }
-      out.push(record.checkpoint(nextState))
-      return [out, Option.some(nextState)] as const
+      // What the server was asked so far rides on the page's progress record (run progress, worker metrics).
+      const usage = (yield* ScimHttp).usage()
+      const records = out.map((r): ExtractRecord => (r._tag === "progress" ? { ...r, usage } : r))
+      records.push(record.checkpoint(nextState))
+      return [records, Option.some(nextState)] as const
     })
 
   return Stream.unwrap(

@@ -1,6 +1,7 @@
 import { ConnectorErrors, type ConnectorError } from "@idconnect/core/ConnectorError"
 import { assertCaFileAllowed } from "@idconnect/core/TrustCa"
 import type { ScimConfig } from "@idconnect/schemas/ModeConfig"
+import type { SourceUsage } from "@idconnect/schemas/Run"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -81,6 +82,8 @@ export class ScimHttp extends Context.Service<
     readonly authKind: TokenSource["kind"]
     /** Requests sent so far through this client. */
     readonly requestCount: () => number
+    /** What this client cost the server so far: requests sent and 429 answers (SCIM has no cost units). */
+    readonly usage: () => SourceUsage
   }
 >()("idconnect/scim/ScimHttp") {
   static readonly make = Effect.fn("ScimHttp.make")(function* (config: ScimConfig, options: ScimHttpOptions = {}) {
@@ -110,6 +113,7 @@ export class ScimHttp extends Context.Service<
     const maxRetryAfter = options.maxRetryAfterSeconds ?? 120
     const basePath = baseUrl.pathname.replace(/\/+$/u, "")
     let requests = 0
+    let throttled = 0
 
     const urlFor = (path: string, query?: ScimRequest["query"]) =>
       `${baseUrl.origin}${basePath}${path.startsWith("/") ? path : `/${path}`}${queryString(query)}`
@@ -154,6 +158,7 @@ export class ScimHttp extends Context.Service<
         if (outcome._tag === "Failure") failure = outcome.failure
         else {
           response = outcome.success
+          if (response.status === 429) throttled++
           if (response.status === 401 && tokens.refreshable && !refreshed) {
             refreshed = true
             yield* tokens.invalidate
@@ -191,7 +196,14 @@ export class ScimHttp extends Context.Service<
       }
     })
 
-    return ScimHttp.of({ baseUrl, request, urlFor, authKind: tokens.kind, requestCount: () => requests })
+    return ScimHttp.of({
+      baseUrl,
+      request,
+      urlFor,
+      authKind: tokens.kind,
+      requestCount: () => requests,
+      usage: () => ({ requests, resourceUnits: 0, throttled })
+    })
   })
 
   /** The client for one config; scoped: its sockets close with the scope. */

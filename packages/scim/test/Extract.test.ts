@@ -161,6 +161,9 @@ describe("SCIM extraction against SCIMMY", () => {
       assert.deepStrictEqual(summarize(records).relations, standardRelations(ids))
       assert.strictEqual(server.faults.rateLimit.remaining, 0)
       assert.strictEqual(summarize(records).entities.size, 8)
+      // The run reports what it asked of the server, the 429 included: every request the server saw.
+      const usage = records.flatMap((r) => (r._tag === "progress" && r.usage !== undefined ? [r.usage] : [])).at(-1)
+      assert.deepStrictEqual(usage, { requests: server.requests.length, resourceUnits: 0, throttled: 1 })
     }))
 
   it.live("retries an HTML 502 from a gateway", () =>

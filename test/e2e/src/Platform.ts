@@ -17,6 +17,8 @@ export interface Platform {
   readonly sim: GraphSimHandle
   readonly api: RunningProcess
   readonly worker: RunningProcess | undefined
+  /** The worker's Prometheus endpoint (`/metrics`, on a free loopback port), when the worker runs. */
+  readonly workerMetricsUrl: string | undefined
   /** The admin client (tenant bootstrap). */
   readonly admin: ApiClient
   /** A client for an API key. */
@@ -58,11 +60,14 @@ export const startPlatform = async (options: PlatformOptions = {}): Promise<Plat
     started.push(api)
     const [, apiUrl] = await api.waitFor(/listening on (http:\/\/\S+)/, "the API listened")
     let worker: RunningProcess | undefined
+    let workerMetricsUrl: string | undefined
     if (options.worker !== false) {
       if (!existsSync(resolve(repoRoot, WORKER_ENTRY))) throw new Error(`${WORKER_ENTRY} does not exist yet`)
-      worker = startProcess(WORKER_ENTRY, env, "worker", ["--metrics-port", "off", "--polling-seconds", "1", "--busy-retry-seconds", "2"])
+      worker = startProcess(WORKER_ENTRY, env, "worker", ["--metrics-port", "0", "--polling-seconds", "1", "--busy-retry-seconds", "2"])
       started.push(worker)
       await worker.waitFor(/worker\b.*\b(ready|started|listening)/i, "the worker started")
+      const [, metricsUrl] = await worker.waitFor(/Metrics on (http:\/\/[^\s"]+\/metrics)/, "the worker served /metrics")
+      workerMetricsUrl = metricsUrl
     }
     const tenant = sim.tenants[0]!
     const main = tenant.apps.find((a) => a.name === "main")!
@@ -72,6 +77,7 @@ export const startPlatform = async (options: PlatformOptions = {}): Promise<Plat
       sim,
       api,
       worker,
+      workerMetricsUrl,
       admin: makeApiClient({ baseUrl: apiUrl!, adminToken }),
       client: (key) => makeApiClient({ baseUrl: apiUrl!, apiKey: key }),
       entraConfig: (overrides = {}) => ({

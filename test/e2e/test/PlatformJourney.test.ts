@@ -78,10 +78,21 @@ describe("a tenant's journey through the API", () => {
   })
 
   it("syncs through the worker until the integration is Connected with data available", async () => {
+    const tenant = simTenant()
+    tenant.counters.reset()
     const run = await sync(contoso, entraId)
     firstRunId = run.id
     assert.strictEqual(run.status, "succeeded", JSON.stringify(run.error))
     assert.isAbove(run.progress.entities, 0)
+    // The run says what it cost Graph: the requests and resource units the simulator counted.
+    const charged = tenant.counters.snapshot()
+    assert.strictEqual(run.progress.requests, charged.requests)
+    assert.strictEqual(run.progress.resourceUnits, charged.resourceUnits)
+    assert.strictEqual(run.progress.throttled, charged.throttled)
+    // And the worker's /metrics counts it for operators.
+    const metrics = await fetch(platform.workerMetricsUrl!).then((r) => r.text())
+    assert.match(metrics, new RegExp(`idconnect_source_requests_total\\{plugin="entra"\\} ${charged.requests}\\b`))
+    assert.match(metrics, new RegExp(`idconnect_source_resource_units_total\\{plugin="entra"\\} ${charged.resourceUnits}\\b`))
     const integration = await contoso.call("getIntegration", { params: { id: entraId } })
     assert.strictEqual(integration.status, "Connected")
     assert.match(integration.message, /Data available/)

@@ -60,7 +60,8 @@ export const extractCommand: CliCommand = {
       io.stderr(
         `Extracted ${summary.entities} entities and ${summary.relations} relations` +
           `${summary.deletions > 0 ? ` and ${summary.deletions} deletions` : ""} (${summary.mode}, ${summary.checkpoints} checkpoints, ` +
-          `${summary.attempts} attempt${summary.attempts === 1 ? "" : "s"}, ${summary.warnings.length} warnings)` +
+          `${summary.attempts} attempt${summary.attempts === 1 ? "" : "s"}, ${summary.warnings.length} warnings` +
+          `${summary.usage.requests > 0 ? `; ${summary.usage.requests} requests, ${summary.usage.resourceUnits} resource units, ${summary.usage.throttled} throttled` : ""})` +
           `${outPath === undefined ? "" : ` -> ${outPath}`}\n`
       )
       return ExitCode.ok
