@@ -105,6 +105,12 @@ const heavyPicks = (tenant: SimTenant): { identity: string; group: string; group
   return { identity, group, groupMembers }
 }
 
+/** Why a stream takes the round trips it takes, for the findings. */
+const STREAM_SHAPE: Record<string, string> = {
+  users: "one chain of nextLinks, 999 users a page with the manager expanded, which no client can read in parallel",
+  groups: "the member and owner fan-out by $batch, 4 windows of 50 groups in flight, each list's nextLinks followed round by round"
+}
+
 /** What the numbers say, in words, when they cross a line worth a reader's attention. */
 const extractionFindings = (
   ours: ReadonlyArray<OursRun>,
@@ -118,9 +124,11 @@ const extractionFindings = (
   if (ratio > 1.5) {
     const childShare = median(ours.map((r) => r.cpuS / (r.output.totalMs / 1000)))
     const simShare = median(ours.map((r) => r.simCpuS / (r.output.totalMs / 1000)))
+    const slowest = Object.entries(ours[0]?.output.streamSeconds ?? {}).sort((a, b) => b[1] - a[1]).slice(0, 2)
     findings.push(
       `The full extraction took ${formatNumber(wallS)} s, ${formatRatio(ratio)}x its RU floor of ${formatNumber(median(floorS))} s, while the extracting process used ${Math.round(childShare * 100)}% of one CPU and the simulator ${Math.round(simShare * 100)}%: ` +
-        "neither Graph's budget nor the CPU was the limit, so the time most likely goes to waiting on round trips (the group fan-out reads 50 groups per window by $batch, 4 calls at a time, follows each nextLink round, and checkpoints before starting the next window)."
+        "neither Graph's budget nor the CPU was the limit, so the time goes to waiting on round trips" +
+        (slowest.length === 0 ? "." : `; the slowest streams were ${slowest.map(([name, sec]) => `${name} (${formatNumber(sec)} s${STREAM_SHAPE[name] === undefined ? "" : `: ${STREAM_SHAPE[name]}`})`).join(" and ")}.`)
     )
   }
   const paths = new Map<string, number>()
