@@ -156,13 +156,18 @@ export const collectFanOut = <T>(requests: ReadonlyArray<FanOutRequest<T>>): Eff
     return outcomes
   })
 
+/** What a fan-out does with a page of items of one object's list. */
+export type OnItems<T> = (tag: T, items: ReadonlyArray<Raw>) => Effect.Effect<void, ConnectorError, GraphClient>
+/** Names the object of a fan-out request, for the warning when it is skipped. */
+export type DescribeTag<T> = (tag: T) => { readonly objectId: string; readonly what: string }
+
 /** Emits what `collectFanOut` brought back: items to `onItems`, object failures as warnings. */
 export const emitFanOut = <T>(
   ctx: StepContext,
   stream: string,
   outcomes: ReadonlyArray<FanOutOutcome<T>>,
-  onItems: (tag: T, items: ReadonlyArray<Raw>) => Effect.Effect<void, ConnectorError, GraphClient>,
-  describe: (tag: T) => { readonly objectId: string; readonly what: string }
+  onItems: OnItems<T>,
+  describe: DescribeTag<T>
 ): Effect.Effect<void, ConnectorError, GraphClient> =>
   Effect.forEach(
     outcomes,
@@ -175,8 +180,8 @@ export const fanOut = <T>(
   ctx: StepContext,
   stream: string,
   requests: ReadonlyArray<FanOutRequest<T>>,
-  onItems: (tag: T, items: ReadonlyArray<Raw>) => Effect.Effect<void, ConnectorError, GraphClient>,
-  describe: (tag: T) => { readonly objectId: string; readonly what: string }
+  onItems: OnItems<T>,
+  describe: DescribeTag<T>
 ): Effect.Effect<void, ConnectorError, GraphClient> =>
   collectFanOut(requests).pipe(Effect.flatMap((outcomes) => emitFanOut(ctx, stream, outcomes, onItems, describe)))
 
