@@ -122,7 +122,10 @@ const main = async () => {
   }
   const outDir = args.outDir ?? fileURLToPath(new URL("../results", import.meta.url))
   await fs.mkdir(outDir, { recursive: true })
-  const base = path.join(outDir, resultsBaseName(startedAt, args.only, args.quick))
+  // A second run on the same day gets "-2" (and so on) rather than replacing the first.
+  const stem = path.join(outDir, resultsBaseName(startedAt, args.only, args.quick))
+  let base = stem
+  for (let n = 2; await fs.stat(`${base}.json`).then(() => true, () => false); n++) base = `${stem}-${n}`
   await fs.writeFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`)
   await fs.writeFile(`${base}.md`, renderMarkdown(report))
   console.log(renderConsoleTable(report.scenarios))
