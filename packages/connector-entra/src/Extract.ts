@@ -88,6 +88,18 @@ const run = (
   checkpoint: Checkpoint | undefined,
   emit: (record: ExtractRecord) => Effect.Effect<void>
 ): Effect.Effect<void, ConnectorError, GraphClient | ResourceBudget> =>
+  GraphClient.use((graph) =>
+    steps(config, checkpoint, emit).pipe(
+      // A failing attempt still says what it cost (the 429s and retries that made it fail), before the failure.
+      Effect.onError(() => emit({ _tag: "progress", phase: "failed", usage: graph.usage() }))
+    )
+  )
+
+const steps = (
+  config: EntraDirectConfig,
+  checkpoint: Checkpoint | undefined,
+  emit: (record: ExtractRecord) => Effect.Effect<void>
+): Effect.Effect<void, ConnectorError, GraphClient | ResourceBudget> =>
   Effect.gen(function* () {
     const graph = yield* GraphClient
     const budget = yield* ResourceBudget

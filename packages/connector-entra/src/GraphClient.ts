@@ -205,12 +205,20 @@ export class GraphClient extends Context.Service<
         )
 
       const used = { requests: 0, resourceUnits: 0, throttled: 0 }
-      /** Books one answered (or failed: `status` undefined) request in this client's usage and settles its charge with the budget. */
-      const settle = (lane: Lane, kind: string, charge: number, actual: number | undefined, status: number | undefined) => {
+      /**
+       * Books an answer in this client's usage the way Graph's throttling counts requests: answered
+       * and authenticated ones (a reset connection or a 401 is not charged to the app). Resource
+       * units are what Graph reported; without the header, our estimate where the RU budget applies.
+       */
+      const book = (lane: Lane, charge: number, actual: number | undefined, status: number | undefined) => {
+        if (status === undefined || status === 401) return
         used.requests++
-        // What Graph says it charged (x-ms-resource-unit); without that header, our estimate where the RU budget applies.
-        used.resourceUnits += actual ?? (lane === "directory" || lane === "writes" ? charge : 0)
+        used.resourceUnits += actual ?? ((lane === "directory" || lane === "writes") && status < 500 ? charge : 0)
         if (status === 429) used.throttled++
+      }
+      /** Books one request (failed: `status` undefined) and settles its charge with the shared budget. */
+      const settle = (lane: Lane, kind: string, charge: number, actual: number | undefined, status: number | undefined) => {
+        book(lane, charge, actual, status)
         return budget.settle(lane, kind, charge, actual, status !== undefined && status < 400)
       }
 
@@ -314,6 +322,8 @@ export class GraphClient extends Context.Service<
               continue
             }
             const envelope = outcome.success
+            // A $batch answered as a whole (throttled, unavailable) is one request to Graph.
+            if (envelope.status !== 200) book(lane, 0, resourceUnits(envelope.headers), envelope.status)
             if (envelope.status === 401 && attempt === 1) {
               yield* renewCredential
               continue

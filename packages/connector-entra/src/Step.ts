@@ -106,10 +106,11 @@ export const forEachWindowConcurrently = (
       // A failed window must not leave the prefetch running after the step gave up.
       yield* prefetch === undefined ? windowsDone : windowsDone.pipe(Effect.onError(() => Fiber.interrupt(prefetch)))
       if (prefetch === undefined || nextLink === undefined) return current
-      page = yield* Fiber.join(prefetch)
+      // This page is done whether or not the next one arrives: a resume starts at the next page.
       url = nextLink
       skip = 0
       yield* ctx.checkpoint({ url, skip: 0 })
+      page = yield* Fiber.join(prefetch)
     }
   })
 

@@ -37,6 +37,8 @@ describe("a throttled tenant with faults", () => {
     // Pausing for Retry-After keeps the 429s to a small share of the requests; retrying at once would
     // keep the bucket in debt (Graph counts throttled requests) and most requests would be refused.
     assert.isBelow(c.throttled / c.requests, 0.3)
+    // The run's own account of what it cost Graph, over every attempt, is what Graph counted.
+    assert.deepStrictEqual(summary.usage, { requests: c.requests, resourceUnits: c.resourceUnits, throttled: c.throttled })
     console.info(`throttled+faults: ${c.requests} requests, ${c.throttled} throttled, faults ${JSON.stringify(c.faults)}, ${c.tokenRequests} tokens, runner attempts ${summary.attempts}`)
   })
 })

@@ -74,6 +74,20 @@ export const runExtraction = Effect.fnUntraced(function* <C>(
   const usage = () => addUsage(usageOfFinishedAttempts, usageOfAttempt)
   const started = Date.now()
 
+  const report = (phase: string) => {
+    const seconds = Math.max((Date.now() - started) / 1000, 0.001)
+    return options.sink.progress({
+      phase,
+      entities: counts.entities,
+      relations: counts.relations,
+      deletions: counts.deletions,
+      requests: usage().requests,
+      resourceUnits: usage().resourceUnits,
+      throttled: usage().throttled,
+      ratePerSecond: Math.round(((counts.entities + counts.relations) / seconds) * 10) / 10
+    })
+  }
+
   for (;;) {
     attempts++
     let entities: Array<Entity> = []
@@ -104,17 +118,7 @@ export const runExtraction = Effect.fnUntraced(function* <C>(
           lastCommitted = checkpoint
           if (options.onCheckpoint) yield* options.onCheckpoint(checkpoint, counts.checkpoints)
         }
-        const seconds = Math.max((Date.now() - started) / 1000, 0.001)
-        yield* options.sink.progress({
-          phase,
-          entities: counts.entities,
-          relations: counts.relations,
-          deletions: counts.deletions,
-          requests: usage().requests,
-          resourceUnits: usage().resourceUnits,
-          throttled: usage().throttled,
-          ratePerSecond: Math.round(((counts.entities + counts.relations) / seconds) * 10) / 10
-        })
+        yield* report(phase)
       })
 
     const handle = (record: ExtractRecord): Effect.Effect<void, SinkError> => {
@@ -160,6 +164,9 @@ export const runExtraction = Effect.fnUntraced(function* <C>(
       deletions: counts.deletions - uncheckpointed.deletions
     }
     uncheckpointed = { entities: 0, relations: 0, deletions: 0 }
+    // What the failed attempt cost the source reaches the run's progress (and the worker's metrics)
+    // now, whether it is retried or ends the run; a sink that cannot take it must not hide the error.
+    yield* report(`attempt ${attempts} failed (${error.code})`).pipe(Effect.catch(() => Effect.void))
     if (error.code === "CheckpointInvalid") {
       // Without a checkpoint there is nothing to drop: the plugin rejected its own fresh start.
       if (lastCommitted === undefined) return yield* error

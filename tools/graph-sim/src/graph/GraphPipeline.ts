@@ -84,6 +84,7 @@ const dispatch = async (
     if (!(e instanceof GraphError)) throw e
     const res = finish(req, renderError(req, e, now), 1, undefined)
     tenant.counters.graph(`${req.method} (unmatched)`, res.status, 1, false)
+    tenant.requestServed({ method: req.method, path: req.path, status: res.status })
     return res
   }
   const ru = resourceUnits(match, req)
@@ -95,6 +96,7 @@ const dispatch = async (
     if (decision.retryAfter !== null) headers["retry-after"] = String(decision.retryAfter)
     const res = finish(req, renderError(req, new GraphError(429, "TooManyRequests", "Please retry again later.", headers, "429"), now), ru, undefined)
     tenant.counters.graph(cls, 429, ru, isWrite)
+    tenant.requestServed({ method: req.method, path: req.path, status: 429 })
     return res
   }
   const ctx: GraphContext = {

@@ -282,7 +282,8 @@ export class SimTenant {
   }
 
   /**
-   * Calls `listener` after each Graph request (or `$batch` item) of this tenant is handled, with
+   * Calls `listener` after each Graph request (or `$batch` item) of this tenant is handled (429s
+   * included; not requests refused before authentication or faults injected before routing), with
    * its method, path and status: lets a test change the directory at an exact point of a sync
    * (between listing groups and reading their members, say). Returns the unsubscribe function.
    */
@@ -291,9 +292,15 @@ export class SimTenant {
     return () => void this.servedListeners.delete(listener)
   }
 
-  /** For the Graph pipeline: tells the listeners a request was handled. */
+  /** For the Graph pipeline: tells the listeners a request was handled (a failing listener is logged, not the request's problem). */
   requestServed(served: ServedRequest): void {
-    for (const listener of this.servedListeners) listener(served)
+    for (const listener of this.servedListeners) {
+      try {
+        listener(served)
+      } catch (e) {
+        console.error("graph-sim: onRequestServed listener failed", e)
+      }
+    }
   }
 
   setFaults(faults: FaultSpec): void {
