@@ -13,6 +13,11 @@ const write = (path: string, content: unknown) => {
   mkdirSync(dirname(file), { recursive: true })
   writeFileSync(file, typeof content === "string" ? content : JSON.stringify(content, null, 2))
 }
+/**
+ * The focused, skipped and mocking calls the lint must catch, assembled at run time: the fixture
+ * workspace gets them, this file itself holds none for a scanner of the real suite to trip on.
+ */
+const call = (...parts: Array<string>) => parts.join(".")
 const pkg = (dir: string, name: string, tag: string, extra: object = {}) =>
   write(`${dir}/package.json`, { name: `@idconnect/${name}`, version: "0.0.0", nx: { tags: [`type:${tag}`] }, ...extra })
 
@@ -26,9 +31,12 @@ beforeAll(() => {
   pkg("packages/connector-acme", "connector-acme", "plugin", { dependencies: { "@idconnect/connector-testkit": "*" } })
   write(
     "packages/connector-acme/src/P.ts",
-    '// a comment mentioning vi.mock("x") and it.only(\nimport { runConformance } from "@idconnect/connector-testkit/Conformance"\nimport { x } from "../../core/src/X.ts"\nimport { y } from "./Y.ts"\nexport const s = "describe.skip("\n'
+    `// a comment mentioning ${call("vi", "mock")}("x") and ${call("it", "only")}(\nimport { runConformance } from "@idconnect/connector-testkit/Conformance"\nimport { x } from "../../core/src/X.ts"\nimport { y } from "./Y.ts"\nexport const s = "${call("describe", "skip")}("\n`
   )
-  write("packages/connector-acme/test/P.test.ts", 'import { runConformance } from "@idconnect/connector-testkit/Conformance"\nit.only("a", () => {})\ndescribe.skip("b", () => {})\nvi.mock("node:fs")\nit.skipIf(true)("c", () => {})\n')
+  write(
+    "packages/connector-acme/test/P.test.ts",
+    `import { runConformance } from "@idconnect/connector-testkit/Conformance"\n${call("it", "only")}("a", () => {})\n${call("describe", "skip")}("b", () => {})\n${call("vi", "mock")}("node:fs")\n${call("it", "skipIf")}(true)("c", () => {})\n`
+  )
   pkg("packages/connector-testkit", "connector-testkit", "testkit")
   // apps/a forgets to declare connector-acme; apps/b declares core without using it
   pkg("apps/a", "a", "app", { dependencies: { "@idconnect/b": "*", "@idconnect/core": "*" } })
