@@ -13,7 +13,8 @@ import { decode, rawConfig, requestsServed, runToSink, startSim } from "./suppor
 
 let sim: GraphSimHandle
 beforeAll(async () => {
-  sim = await startSim({ preset: "small", seed: 13, license: "P2" })
+  // The medium tenant's 300 groups make six fan-out windows, fetched four at a time.
+  sim = await startSim({ preset: "small", seed: 13, license: "P2" }, { preset: "medium", seed: 14, license: "P2" })
 })
 afterAll(() => sim?.stop())
 
@@ -63,5 +64,46 @@ describe("a killed run", () => {
     assert.deepStrictEqual(diffSnapshots(publish(undefined, state), expected), [], `killed at checkpoints ${killedAt.join(", ")}`)
     // Each kill loses at most the work since its checkpoint: a page or a fan-out window.
     assert.isBelow(requestsServed(sim) - started, oneRun * 1.5)
+  })
+
+  it("killed inside the group fan-out, with later windows already fetched, resumes after the last emitted window", async () => {
+    const raw = rawConfig(sim, "main", { auditLogDays: 0 }, 1)
+    const read = makeEntraPlugin().modes.direct!.read!
+    const config = await decode(raw)
+    // Where the uninterrupted run checkpointed inside the groups listing (after a window, mid-page).
+    const insideGroups: Array<number> = []
+    await runToSink(raw, {
+      onCheckpoint: (checkpoint, committed) =>
+        Effect.sync(() => {
+          const state = checkpoint.state as { step: string; cursor?: { skip: number } }
+          if (state.step === "groups" && (state.cursor?.skip ?? 0) > 0) insideGroups.push(committed)
+        })
+    })
+    assert.isAtLeast(insideGroups.length, 4, "several windows of one groups page")
+
+    const { sink, state } = makeMemorySink()
+    let resumeFrom: Checkpoint | undefined
+    // The first window's checkpoint (three more windows in flight) and a later one.
+    for (const at of [insideGroups[0]!, insideGroups[3]!]) {
+      let committedSoFar = 0
+      const exit = await Effect.runPromise(
+        Effect.exit(
+          runExtraction({
+            read,
+            config,
+            sink,
+            checkpoint: resumeFrom,
+            onCheckpoint: () => (++committedSoFar === at - (resumeFrom === undefined ? 0 : insideGroups[0]!) ? Effect.interrupt : Effect.void)
+          })
+        )
+      )
+      assert.isTrue(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause), `should have been killed at checkpoint ${at}`)
+      resumeFrom = JSON.parse(JSON.stringify(state.checkpoint)) as Checkpoint
+      assert.strictEqual((resumeFrom.state as { step: string }).step, "groups")
+    }
+    await Effect.runPromise(runExtraction({ read, config, sink, checkpoint: resumeFrom }))
+    const tenant = sim.tenant(sim.tenants[1]!.tenantId)
+    const expected = expectedSnapshot(tenant.truth, { tenantId: tenant.tenantId, license: "P2", now: Date.now() })
+    assert.deepStrictEqual(diffSnapshots(publish(undefined, state), expected), [])
   })
 })
