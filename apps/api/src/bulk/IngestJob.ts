@@ -1,3 +1,4 @@
+import type { SyncScope } from "@idconnect/core/ExtractionSink"
 import { JobQueue } from "@idconnect/store/JobQueue"
 import { Runs } from "@idconnect/store/Runs"
 import type { UploadView } from "@idconnect/store/Uploads"
@@ -17,7 +18,7 @@ export interface IngestPayload {
    * What a full upload replaces: `entities` (an Entities-only upload keeps the relations, except
    * those whose ends disappeared), `relations` (a Relations-only upload keeps the entities), `all`.
    */
-  readonly scope?: "all" | "entities" | "relations"
+  readonly scope?: SyncScope
   readonly bestEffort: boolean
 }
 

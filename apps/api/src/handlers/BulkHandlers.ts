@@ -64,7 +64,10 @@ const writeFiles = (
         total += n
       }
       return total
-    }).pipe(Effect.tapError(() => uploads.release(upload.id)))
+    }).pipe(
+      // Failed or interrupted (shutdown mid-write): give the claim back so a retry can write.
+      Effect.onError(() => uploads.release(upload.id).pipe(Effect.ignore))
+    )
   )
 
 /**
@@ -126,7 +129,8 @@ const issueUploadUrl = (file: BulkFile) =>
       const uploads = yield* Uploads
       const key = idempotencyKeyOf(input.request)
       const upload = yield* uploads.create(tenantId, integration.id, {
-        ...(key === undefined ? {} : { idempotencyKey: `url:${key}` }),
+        // Per file: one key reused for the entities and the relations URL must not hand out the same upload.
+        ...(key === undefined ? {} : { idempotencyKey: `url:${file}:${key}` }),
         details: { file, ...(input.body.format === undefined ? {} : { format: input.body.format }) }
       })
       const format = input.body.format ?? ((upload.details.format as Format | undefined) ?? "csv")

@@ -12,22 +12,7 @@ import { arrayItems, castKind, liveIndex, objectGraph, odataIdTarget, refOf, ref
 
 // ------------------------------------------------------------------ administrative units
 
-const listAus = (ctx: GraphContext): GraphResponse => {
-  requireAny(ctx, PERMS.readAdministrativeUnits)
-  return listCollection(ctx, {
-    schema: ADMINISTRATIVE_UNIT,
-    context: "directory/administrativeUnits",
-    items: (from) => tableItems<AdministrativeUnitRecord>(ctx.dir, "administrativeUnit", from),
-    toGraph: (a) => a as unknown as Record<string, unknown>,
-    paging: { default: 100, max: 999 }
-  })
-}
-
-const getAu = (ctx: GraphContext): GraphResponse => {
-  requireAny(ctx, PERMS.readAdministrativeUnits)
-  const a = liveIndex(ctx, "administrativeUnit", ctx.params[0])
-  return singleObject(ctx, ADMINISTRATIVE_UNIT, "directory/administrativeUnits/$entity", ctx.dir.administrativeUnits.get(a) as unknown as Record<string, unknown>)
-}
+const aus = tableRoutes("administrativeUnit", ADMINISTRATIVE_UNIT, "directory/administrativeUnits", PERMS.readAdministrativeUnits)
 
 const auMembers = (count: boolean) => (ctx: GraphContext): GraphResponse => {
   requireAny(ctx, PERMS.readAdministrativeUnits)
@@ -220,8 +205,8 @@ const AU2 = "/administrativeUnits"
 
 export const directoryRoutes = (): Route[] => [
   ...[AU, AU2].flatMap((base) => [
-    route("GET", base, listAus),
-    route("GET", `${base}/{id}`, getAu),
+    route("GET", base, aus.list),
+    route("GET", `${base}/{id}`, aus.get),
     route("GET", `${base}/{id}/members`, auMembers(false)),
     route("GET", `${base}/{id}/members/{cast}`, auMembers(false)),
     route("GET", `${base}/{id}/members/$count`, auMembers(true)),
