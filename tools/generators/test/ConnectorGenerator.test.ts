@@ -85,7 +85,7 @@ describe("nx g @idconnect/generators:connector", () => {
     linkWorkspaces(workspace)
 
     const vitest = join(workspace, "node_modules", "vitest", "vitest.mjs")
-    const tested = await run(workspace, [vitest, "run", "--project", "connector-acme-hr", "--project", "plugin-catalog"])
+    const tested = await run(workspace, [vitest, "run", "--reporter=verbose", "--project", "connector-acme-hr", "--project", "plugin-catalog"])
     expect(tested.code, tested.output).toBe(0)
     expect(tested.output).toMatch(/acme-hr conformance \(direct mode\)/)
 
