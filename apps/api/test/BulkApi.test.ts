@@ -81,6 +81,72 @@ describe("the bulk upload API", () => {
     assert.strictEqual((await call("GET", `/v1/integrations/${integrationId}/uploads/${ticket.json.uploadId}`)).status, 404)
   })
 
+  it("a retry while the first PUT is still sending is told to wait; once that request is abandoned the retry writes", async () => {
+    const ticket = await postJson(`/v1/integrations/${integrationId}/entities/upload-url`, {})
+    // The first client sends half the file and stalls, then gives up.
+    const abandon = new AbortController()
+    let sent!: () => void
+    const halfSent = new Promise<void>((resolve) => (sent = resolve))
+    const stalled = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        controller.enqueue(new TextEncoder().encode(ENTITIES_CSV.slice(0, 40)))
+        sent()
+      }
+    })
+    const first = fetch(ticket.json.uploadUrl, {
+      method: "PUT",
+      headers: { "content-type": "text/csv" },
+      body: stalled,
+      signal: abandon.signal,
+      duplex: "half"
+    } as RequestInit).catch((e: unknown) => e)
+    try {
+      await halfSent
+      // The server claims the upload when the request arrives, before the body ends: wait until it says so.
+      for (let polls = 0; ; polls++) {
+        const state = await call("GET", ticket.json.pollingUrl)
+        if (/still processing/.test(state.json.detail)) break
+        assert.isBelow(polls, 1000, `the first PUT never took the upload: ${state.text}`)
+      }
+      const busy = await fetch(ticket.json.uploadUrl, { method: "PUT", headers: { "content-type": "text/csv" }, body: ENTITIES_CSV })
+      assert.strictEqual(busy.status, 409)
+      assert.match((await busy.json()).detail, /is being written by another request; if that request failed, retry after \d{4}-\d\d-\d\dT/)
+      assert.isAbove(Number(busy.headers.get("retry-after")), 0)
+    } finally {
+      abandon.abort()
+    }
+    assert.instanceOf(await first, Error)
+    // The abandoned write gave the upload back, without its half file: the retry writes the whole file.
+    let retry: Response
+    for (let attempts = 0; ; attempts++) {
+      retry = await fetch(ticket.json.uploadUrl, { method: "PUT", headers: { "content-type": "text/csv" }, body: ENTITIES_CSV })
+      if (retry.status !== 409) break
+      assert.isBelow(attempts, 1000, "the abandoned PUT never gave the upload back")
+      await retry.body?.cancel()
+    }
+    assert.strictEqual(retry.status, 202)
+    assert.strictEqual((await retry.json()).bytes, ENTITIES_CSV.length)
+  })
+
+  it("answers a retried keyed multipart upload from the first one, before reading its body", async () => {
+    const form = new FormData()
+    form.set("entities", new Blob([ENTITIES_CSV], { type: "text/csv" }), "entities.csv")
+    const first = await call("POST", `/v1/integrations/${integrationId}/uploads`, form, { "idempotency-key": "manual-7" })
+    assert.strictEqual(first.status, 202)
+    // The retry's body is cut off (not valid multipart): it is never read, the first answer stands.
+    const retry = await call("POST", `/v1/integrations/${integrationId}/uploads`, "--cut-off", {
+      "idempotency-key": "manual-7",
+      "content-type": "multipart/form-data; boundary=cut-off"
+    })
+    assert.strictEqual(retry.status, 200)
+    assert.strictEqual(retry.json.runId, first.json.runId)
+    assert.isTrue(retry.json.replayed)
+    // Without a key, the same body is refused naming the problem, and nothing is stored.
+    const unkeyed = await call("POST", `/v1/integrations/${integrationId}/uploads`, "--cut-off", { "content-type": "multipart/form-data; boundary=cut-off" })
+    assert.strictEqual(unkeyed.status, 400)
+    assert.match(unkeyed.text, /multipart body could not be read/)
+  })
+
   it("refuses tampered tokens, and oversized files with 413", async () => {
     const ticket = await postJson(`/v1/integrations/${integrationId}/entity-relations/upload-url`, { format: "ndjson" })
     const url = new URL(ticket.json.uploadUrl)

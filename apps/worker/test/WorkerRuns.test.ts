@@ -10,6 +10,7 @@ import { Tenants } from "@idconnect/store/Tenants"
 import { Uploads } from "@idconnect/store/Uploads"
 import { AuditLog } from "@idconnect/store/AuditLog"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { PrometheusMetrics } from "effect/observability"
 import { startGateProxy } from "./support/GateProxy.ts"
@@ -210,8 +211,9 @@ describe("Worker on PostgreSQL (in process)", () => {
         const upload = (entities: string) =>
           Effect.gen(function* () {
             const created = yield* uploads.create(tenant.id, integration.id)
-            yield* uploads.write(tenant.id, created.id, "entities", Stream.make(new TextEncoder().encode(entities)))
-            yield* uploads.setStatus(created.id, "submitted")
+            const { claim } = Option.getOrThrow(yield* uploads.claim(tenant.id, created.id))
+            yield* uploads.write(claim, "entities", Stream.make(new TextEncoder().encode(entities)))
+            yield* uploads.submit(claim)
             const { run } = yield* queue.startRun({
               tenantId: tenant.id,
               integrationId: integration.id,

@@ -293,6 +293,17 @@ create index entities_current_by_id on entities (integration_id, entity_type, so
     sql: `
 alter table runs add column sync_scope text not null default 'all';
 `
+  },
+  {
+    version: 6,
+    name: "upload claim leases",
+    // A request writing an upload holds it by a claim that each written part renews; a claim whose
+    // writer died (SIGKILL mid-write) lapses and a retry takes the upload over. Uploads left
+    // 'received' by an earlier version have no lease: they can be taken over at once.
+    sql: `
+alter table uploads add column claim_id text, add column claimed_until timestamptz;
+update uploads set claimed_until = now() where status = 'received';
+`
   }
 ]
 

@@ -26,6 +26,26 @@ export interface UploadView {
   readonly details: Readonly<Record<string, unknown>>
   /** Bytes received over all files, kept after the worker drops the parts; null before any write. */
   readonly receivedBytes: number | null
+  /**
+   * While `received`: until when the request writing it holds it. Every part it writes extends this;
+   * after it passes (the writer died or stalled), another request may take the upload over.
+   */
+  readonly claimedUntil: string | null
+}
+
+/** One request's hold on an upload (see `Uploads.claim`); writes, release and submit go through it. */
+export interface UploadClaim {
+  readonly tenantId: string
+  readonly uploadId: string
+  readonly claimId: string
+}
+
+export interface UploadsOptions {
+  /**
+   * How long a claim lasts without progress: each part written (1 MiB) renews it. After it lapses a
+   * retry of the same URL or idempotency key takes the upload over and starts clean. Default 120 s.
+   */
+  readonly claimLeaseSeconds?: number
 }
 
 export interface CreateUploadOptions {
@@ -43,9 +63,18 @@ interface UploadRow {
   idempotency_key: string | null
   details: Record<string, unknown>
   received_bytes: string | number | null
+  claim_id: string | null
+  claimed_until: string | Date | null
 }
 
 const PART_BYTES = 1 << 20
+const DEFAULT_CLAIM_LEASE_SECONDS = 120
+
+const lostClaim = (claim: UploadClaim) =>
+  StoreErrors.conflict({
+    what: "upload",
+    message: `Upload ${claim.uploadId} was taken over by a later request after this one stopped making progress; nothing of this request was kept`
+  })
 
 /**
  * Uploaded files (CSV and bulk modes), kept in Postgres in 1 MiB parts so the API and the worker
@@ -67,151 +96,197 @@ export class Uploads extends Context.Service<
     ) => Effect.Effect<UploadView & { readonly created: boolean }, StoreError>
     readonly get: (tenantId: string, uploadId: string) => Effect.Effect<UploadView, StoreError>
     /**
-     * Takes an open upload for one request (open -> received, atomically): of two concurrent
-     * requests exactly one gets `Some`; the other gets `None` (already received or later).
+     * Takes an upload for one request (open -> received, atomically): of two concurrent requests
+     * exactly one gets `Some`; the other gets `None` (being written, or later). An upload whose
+     * claim lapsed (its writer died or stalled past the lease) is taken over: its bytes so far are
+     * dropped and the new claim starts clean; the old writer's further writes fail.
      */
-    readonly claim: (tenantId: string, uploadId: string) => Effect.Effect<Option.Option<UploadView>, StoreError>
-    /** Gives a claimed upload back (received -> open) and drops its bytes, after a failed write. */
-    readonly release: (uploadId: string) => Effect.Effect<void, StoreError>
-    /**
-     * Writes a file of an open or claimed upload from a stream, replacing what an earlier write of
-     * that file left; returns the bytes written.
-     */
-    readonly write: <E>(
+    readonly claim: (
       tenantId: string,
-      uploadId: string,
-      file: string,
-      bytes: Stream.Stream<Uint8Array, E>
-    ) => Effect.Effect<number, StoreError | E>
+      uploadId: string
+    ) => Effect.Effect<Option.Option<UploadView & { readonly claim: UploadClaim }>, StoreError>
+    /** Gives a claimed upload back (received -> open) and drops its bytes, after a failed write. No-op if the claim was lost. */
+    readonly release: (claim: UploadClaim) => Effect.Effect<void, StoreError>
+    /**
+     * Writes a file of a claimed upload from a stream, replacing what an earlier write of that file
+     * left, and renews the claim with every part; returns the bytes written. Fails with Conflict if
+     * the claim was taken over meanwhile.
+     */
+    readonly write: <E>(claim: UploadClaim, file: string, bytes: Stream.Stream<Uint8Array, E>) => Effect.Effect<number, StoreError | E>
+    /** Hands the written upload to ingestion (received -> submitted); Conflict if the claim was taken over. */
+    readonly submit: (claim: UploadClaim) => Effect.Effect<void, StoreError>
     readonly read: (uploadId: string, file: string) => Stream.Stream<Uint8Array, StoreError>
-    readonly setStatus: (uploadId: string, status: UploadStatus) => Effect.Effect<void, StoreError>
+    /** The ingestion's outcome (`ingested` or `failed`). */
+    readonly setStatus: (uploadId: string, status: "ingested" | "failed") => Effect.Effect<void, StoreError>
     /** Deletes an upload's bytes (after ingestion, or when abandoned). */
     readonly remove: (uploadId: string) => Effect.Effect<void, StoreError>
   }
 >()("idconnect/store/Uploads") {
-  static readonly layer = Layer.effect(
-    Uploads,
-    Effect.gen(function* () {
-      const db = yield* SqlDriver
+  static readonly layerWith = (options: UploadsOptions = {}) =>
+    Layer.effect(
+      Uploads,
+      Effect.gen(function* () {
+        const db = yield* SqlDriver
+        const lease = options.claimLeaseSeconds ?? DEFAULT_CLAIM_LEASE_SECONDS
 
-      const view = Effect.fnUntraced(function* (row: UploadRow) {
-        const files = yield* db.query<{ file: string; bytes: number }>(
-          "select file, sum(length(data))::int8 as bytes from upload_parts where upload_id = $1 group by file order by file",
-          [row.id]
-        )
-        const out: UploadView = {
-          id: row.id,
-          tenantId: row.tenant_id,
-          integrationId: row.integration_id,
-          status: row.status,
-          createdAt: row.created_at,
-          files,
-          idempotencyKey: row.idempotency_key,
-          details: row.details,
-          receivedBytes: row.received_bytes === null ? null : Number(row.received_bytes)
-        }
-        return out
-      })
-
-      const get = Effect.fn("Uploads.get")(function* (tenantId: string, uploadId: string) {
-        const rows = yield* db.query<UploadRow>("select * from uploads where id = $1 and tenant_id = $2", [uploadId, tenantId])
-        const row = rows[0]
-        if (row === undefined) return yield* StoreErrors.notFound("upload", uploadId)
-        return yield* view(row)
-      })
-
-      const flushPart = (uploadId: string, file: string, data: Uint8Array) =>
-        db.query(
-          `insert into upload_parts (upload_id, file, seq, data)
-           values ($1, $2, (select coalesce(max(seq), -1) + 1 from upload_parts where upload_id = $1 and file = $2), $3)`,
-          [uploadId, file, data]
-        )
-
-      return Uploads.of({
-        create: Effect.fn("Uploads.create")(function* (tenantId, integrationId, options) {
-          const key = options?.idempotencyKey ?? null
-          const rows = yield* db.query<UploadRow>(
-            `insert into uploads (id, tenant_id, integration_id, idempotency_key, details)
-             select $1, tenant_id, id, $4, $5::jsonb from integrations where id = $2 and tenant_id = $3
-             on conflict (tenant_id, integration_id, idempotency_key) where idempotency_key is not null do nothing
-             returning *`,
-            [newId("up"), integrationId, tenantId, key, JSON.stringify(options?.details ?? {})]
+        const view = Effect.fnUntraced(function* (row: UploadRow) {
+          const files = yield* db.query<{ file: string; bytes: number }>(
+            "select file, sum(length(data))::int8 as bytes from upload_parts where upload_id = $1 group by file order by file",
+            [row.id]
           )
-          if (rows[0] !== undefined) return { ...(yield* view(rows[0])), created: true }
-          if (key !== null) {
-            const earlier = yield* db.query<UploadRow>(
-              "select * from uploads where tenant_id = $1 and integration_id = $2 and idempotency_key = $3",
-              [tenantId, integrationId, key]
-            )
-            if (earlier[0] !== undefined) return { ...(yield* view(earlier[0])), created: false }
+          const out: UploadView = {
+            id: row.id,
+            tenantId: row.tenant_id,
+            integrationId: row.integration_id,
+            status: row.status,
+            createdAt: row.created_at,
+            files,
+            idempotencyKey: row.idempotency_key,
+            details: row.details,
+            receivedBytes: row.received_bytes === null ? null : Number(row.received_bytes),
+            claimedUntil: row.status !== "received" || row.claimed_until === null ? null : new Date(row.claimed_until).toISOString()
           }
-          return yield* StoreErrors.notFound("integration", integrationId)
-        }),
-        get,
-        claim: Effect.fn("Uploads.claim")(function* (tenantId, uploadId) {
-          const rows = yield* db.query<UploadRow>(
-            "update uploads set status = 'received' where id = $1 and tenant_id = $2 and status = 'open' returning *",
-            [uploadId, tenantId]
-          )
-          if (rows[0] !== undefined) return Option.some(yield* view(rows[0]))
-          yield* get(tenantId, uploadId) // NotFound when it does not exist (or is another tenant's)
-          return Option.none()
-        }),
-        release: Effect.fn("Uploads.release")(function* (uploadId) {
-          yield* db.transaction((tx) =>
-            Effect.gen(function* () {
-              yield* tx.query("delete from upload_parts where upload_id = $1", [uploadId])
-              yield* tx.query("update uploads set status = 'open', received_bytes = null where id = $1 and status = 'received'", [uploadId])
-            })
-          )
-        }),
-        write: (tenantId, uploadId, file, bytes) =>
-          Effect.gen(function* () {
-            const upload = yield* get(tenantId, uploadId)
-            if (upload.status !== "open" && upload.status !== "received") {
-              return yield* StoreErrors.conflict({ what: "upload", message: `Upload ${uploadId} is ${upload.status}; files can only be written until it is submitted` })
-            }
-            yield* db.query("delete from upload_parts where upload_id = $1 and file = $2", [uploadId, file])
-            let pending: Array<Uint8Array> = []
-            let pendingBytes = 0
-            let total = 0
-            const flush = Effect.suspend(() => {
-              if (pendingBytes === 0) return Effect.void
-              const data = Buffer.concat(pending)
-              pending = []
-              pendingBytes = 0
-              return Effect.asVoid(flushPart(uploadId, file, data))
-            })
-            yield* Stream.runForEach(bytes, (chunk) => {
-              pending.push(chunk)
-              pendingBytes += chunk.length
-              total += chunk.length
-              return pendingBytes >= PART_BYTES ? flush : Effect.void
-            })
-            yield* flush
-            yield* db.query(
-              "update uploads set received_bytes = (select coalesce(sum(length(data)), 0) from upload_parts where upload_id = $1) where id = $1",
-              [uploadId]
+          return out
+        })
+
+        const get = Effect.fn("Uploads.get")(function* (tenantId: string, uploadId: string) {
+          const rows = yield* db.query<UploadRow>("select * from uploads where id = $1 and tenant_id = $2", [uploadId, tenantId])
+          const row = rows[0]
+          if (row === undefined) return yield* StoreErrors.notFound("upload", uploadId)
+          return yield* view(row)
+        })
+
+        // Every statement a writer runs is fenced by its claim: once another request took the upload
+        // over, they change nothing. Renewing the lease and the change are one statement.
+        const renewed = `update uploads set claimed_until = now() + make_interval(secs => $3)
+                         where id = $1 and claim_id = $2 and status = 'received' returning id`
+
+        const flushPart = (claim: UploadClaim, file: string, data: Uint8Array) =>
+          db
+            .query<{ seq: number }>(
+              `with renewed as (${renewed})
+               insert into upload_parts (upload_id, file, seq, data)
+               select id, $4, (select coalesce(max(seq), -1) + 1 from upload_parts where upload_id = $1 and file = $4), $5 from renewed
+               returning seq`,
+              [claim.uploadId, claim.claimId, lease, file, data]
             )
-            return total
-          }).pipe(Effect.withSpan("Uploads.write")),
-        read: (uploadId, file) =>
-          Stream.paginate(0, (seq) =>
-            db
-              .query<{ data: Uint8Array }>("select data from upload_parts where upload_id = $1 and file = $2 and seq = $3", [uploadId, file, seq])
-              .pipe(
-                Effect.map((rows) =>
-                  rows.length === 0 ? ([[], Option.none()] as const) : ([[new Uint8Array(rows[0]!.data)], Option.some(seq + 1)] as const)
-                )
+            .pipe(Effect.flatMap((rows) => (rows.length === 0 ? lostClaim(claim) : Effect.void)))
+
+        return Uploads.of({
+          create: Effect.fn("Uploads.create")(function* (tenantId, integrationId, options) {
+            const key = options?.idempotencyKey ?? null
+            const rows = yield* db.query<UploadRow>(
+              `insert into uploads (id, tenant_id, integration_id, idempotency_key, details)
+               select $1, tenant_id, id, $4, $5::jsonb from integrations where id = $2 and tenant_id = $3
+               on conflict (tenant_id, integration_id, idempotency_key) where idempotency_key is not null do nothing
+               returning *`,
+              [newId("up"), integrationId, tenantId, key, JSON.stringify(options?.details ?? {})]
+            )
+            if (rows[0] !== undefined) return { ...(yield* view(rows[0])), created: true }
+            if (key !== null) {
+              const earlier = yield* db.query<UploadRow>(
+                "select * from uploads where tenant_id = $1 and integration_id = $2 and idempotency_key = $3",
+                [tenantId, integrationId, key]
               )
-          ),
-        setStatus: Effect.fn("Uploads.setStatus")(function* (uploadId, status) {
-          yield* db.query("update uploads set status = $2 where id = $1", [uploadId, status])
-        }),
-        remove: Effect.fn("Uploads.remove")(function* (uploadId) {
-          yield* db.query("delete from upload_parts where upload_id = $1", [uploadId])
+              if (earlier[0] !== undefined) return { ...(yield* view(earlier[0])), created: false }
+            }
+            return yield* StoreErrors.notFound("integration", integrationId)
+          }),
+          get,
+          claim: Effect.fn("Uploads.claim")(function* (tenantId, uploadId) {
+            const claimId = newId("uc")
+            const taken = yield* db.transaction((tx) =>
+              Effect.gen(function* () {
+                const rows = yield* tx.query<UploadRow>(
+                  `update uploads set status = 'received', claim_id = $3, claimed_until = now() + make_interval(secs => $4), received_bytes = null
+                   where id = $1 and tenant_id = $2 and (status = 'open' or (status = 'received' and claimed_until < now()))
+                   returning *`,
+                  [uploadId, tenantId, claimId, lease]
+                )
+                // Taking over a lapsed claim: what its writer left is dropped, the new claim starts clean.
+                if (rows[0] !== undefined) yield* tx.query("delete from upload_parts where upload_id = $1", [uploadId])
+                return rows[0]
+              })
+            )
+            if (taken !== undefined) return Option.some({ ...(yield* view(taken)), claim: { tenantId, uploadId, claimId } })
+            yield* get(tenantId, uploadId) // NotFound when it does not exist (or is another tenant's)
+            return Option.none()
+          }),
+          release: Effect.fn("Uploads.release")(function* (claim) {
+            yield* db.transaction((tx) =>
+              Effect.gen(function* () {
+                const rows = yield* tx.query(
+                  `update uploads set status = 'open', received_bytes = null, claim_id = null, claimed_until = null
+                   where id = $1 and claim_id = $2 and status = 'received' returning id`,
+                  [claim.uploadId, claim.claimId]
+                )
+                if (rows.length > 0) yield* tx.query("delete from upload_parts where upload_id = $1", [claim.uploadId])
+              })
+            )
+          }),
+          write: (claim, file, bytes) =>
+            Effect.gen(function* () {
+              const cleared = yield* db.query(
+                `with renewed as (${renewed}) delete from upload_parts where upload_id in (select id from renewed) and file = $4 returning 1`,
+                [claim.uploadId, claim.claimId, lease, file]
+              )
+              // The delete returns nothing both when the file was not written before and when the claim is lost: ask which.
+              if (cleared.length === 0) {
+                const held = yield* db.query(`${renewed}`, [claim.uploadId, claim.claimId, lease])
+                if (held.length === 0) return yield* lostClaim(claim)
+              }
+              let pending: Array<Uint8Array> = []
+              let pendingBytes = 0
+              let total = 0
+              const flush = Effect.suspend(() => {
+                if (pendingBytes === 0) return Effect.void
+                const data = Buffer.concat(pending)
+                pending = []
+                pendingBytes = 0
+                return flushPart(claim, file, data)
+              })
+              yield* Stream.runForEach(bytes, (chunk) => {
+                pending.push(chunk)
+                pendingBytes += chunk.length
+                total += chunk.length
+                return pendingBytes >= PART_BYTES ? flush : Effect.void
+              })
+              yield* flush
+              const counted = yield* db.query(
+                `update uploads set received_bytes = (select coalesce(sum(length(data)), 0) from upload_parts where upload_id = $1)
+                 where id = $1 and claim_id = $2 and status = 'received' returning id`,
+                [claim.uploadId, claim.claimId]
+              )
+              if (counted.length === 0) return yield* lostClaim(claim)
+              return total
+            }).pipe(Effect.withSpan("Uploads.write")),
+          submit: Effect.fn("Uploads.submit")(function* (claim) {
+            const rows = yield* db.query(
+              `update uploads set status = 'submitted', claim_id = null, claimed_until = null
+               where id = $1 and claim_id = $2 and status = 'received' returning id`,
+              [claim.uploadId, claim.claimId]
+            )
+            if (rows.length === 0) return yield* lostClaim(claim)
+          }),
+          read: (uploadId, file) =>
+            Stream.paginate(0, (seq) =>
+              db
+                .query<{ data: Uint8Array }>("select data from upload_parts where upload_id = $1 and file = $2 and seq = $3", [uploadId, file, seq])
+                .pipe(
+                  Effect.map((rows) =>
+                    rows.length === 0 ? ([[], Option.none()] as const) : ([[new Uint8Array(rows[0]!.data)], Option.some(seq + 1)] as const)
+                  )
+                )
+            ),
+          setStatus: Effect.fn("Uploads.setStatus")(function* (uploadId, status) {
+            yield* db.query("update uploads set status = $2 where id = $1", [uploadId, status])
+          }),
+          remove: Effect.fn("Uploads.remove")(function* (uploadId) {
+            yield* db.query("delete from upload_parts where upload_id = $1", [uploadId])
+          })
         })
       })
-    })
-  )
+    )
+
+  static readonly layer = Uploads.layerWith()
 }

@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { Runs } from "../src/Runs.ts"
+import { SqlDriver } from "../src/SqlDriver.ts"
 import { Uploads } from "../src/Uploads.ts"
 import { DRIVERS, givenIntegration, storeOn } from "./support/StoreFixtures.ts"
 
@@ -21,11 +22,56 @@ describe("Uploads", () => {
           const { tenantId, integration } = yield* givenIntegration("csv")
           const upload = yield* uploads.create(tenantId, integration.id)
           const [a, b] = yield* Effect.all([uploads.claim(tenantId, upload.id), uploads.claim(tenantId, upload.id)], { concurrency: 2 })
-          assert.strictEqual([a, b].filter(Option.isSome).length, 1)
+          const won = [a, b].filter(Option.isSome)
+          assert.strictEqual(won.length, 1)
+          const held = yield* uploads.get(tenantId, upload.id)
+          assert.strictEqual(held.status, "received")
+          assert.isAbove(Date.parse(held.claimedUntil!), Date.now())
+          // Released after a failed write, the upload can be claimed again, without what that write left.
+          yield* uploads.write(won[0]!.value.claim, "entities", Stream.make(encoder.encode("half a fi")))
+          yield* uploads.release(won[0]!.value.claim)
+          const again = yield* uploads.claim(tenantId, upload.id)
+          assert.isTrue(Option.isSome(again))
+          assert.deepStrictEqual(Option.getOrThrow(again).files, [])
+        }))
+
+      it.effect("a claim whose writer died is taken over once its lease lapses, and the old writer can change nothing", () =>
+        Effect.gen(function* () {
+          const uploads = yield* Uploads
+          const db = yield* SqlDriver
+          const { tenantId, integration } = yield* givenIntegration("csv")
+          const upload = yield* uploads.create(tenantId, integration.id, { idempotencyKey: "nightly-7" })
+          const first = Option.getOrThrow(yield* uploads.claim(tenantId, upload.id)).claim
+          yield* uploads.write(first, "entities", Stream.make(encoder.encode("id,name\n1,Ada\n")))
+
+          // While the lease holds, a retry is turned away.
+          assert.isTrue(Option.isNone(yield* uploads.claim(tenantId, upload.id)))
+          // The first writer stops making progress for longer than the lease (a SIGKILLed API process).
+          yield* db.query("update uploads set claimed_until = now() - interval '1 second' where id = $1", [upload.id])
+          const second = Option.getOrThrow(yield* uploads.claim(tenantId, upload.id))
+          assert.deepStrictEqual(second.files, [], "the takeover starts clean")
+          assert.isNull(second.receivedBytes)
+
+          // The old writer, if it is alive after all, is refused everywhere and breaks nothing.
+          const refused = [
+            yield* Effect.flip(uploads.write(first, "entities", Stream.make(encoder.encode("id,name\n9,Stale\n")))),
+            yield* Effect.flip(uploads.submit(first))
+          ]
+          for (const error of refused) {
+            assert.strictEqual(error.reason._tag, "Conflict")
+            assert.match(error.message, /taken over by a later request/)
+          }
+          yield* uploads.release(first)
           assert.strictEqual((yield* uploads.get(tenantId, upload.id)).status, "received")
-          // Released after a failed write, the upload can be claimed again.
-          yield* uploads.release(upload.id)
-          assert.isTrue(Option.isSome(yield* uploads.claim(tenantId, upload.id)))
+
+          yield* uploads.write(second.claim, "entities", Stream.make(encoder.encode("id,name\n2,Grace\n")))
+          yield* uploads.submit(second.claim)
+          assert.strictEqual(yield* textOf(uploads.read(upload.id, "entities")), "id,name\n2,Grace\n")
+          const submitted = yield* uploads.get(tenantId, upload.id)
+          assert.strictEqual(submitted.status, "submitted")
+          assert.isNull(submitted.claimedUntil)
+          // A submitted upload is never claimed again, lapsed or not.
+          assert.isTrue(Option.isNone(yield* uploads.claim(tenantId, upload.id)))
         }))
 
       it.effect("two creates with the same idempotency key give one upload, per integration", () =>
@@ -57,11 +103,12 @@ describe("Uploads", () => {
           const uploads = yield* Uploads
           const { tenantId, integration } = yield* givenIntegration("csv")
           const upload = yield* uploads.create(tenantId, integration.id)
-          yield* uploads.write(tenantId, upload.id, "entities", Stream.make(encoder.encode("half a fi")))
-          const written = yield* uploads.write(tenantId, upload.id, "entities", Stream.make(encoder.encode("a,b\n"), encoder.encode("1,2\n")))
+          const { claim } = Option.getOrThrow(yield* uploads.claim(tenantId, upload.id))
+          yield* uploads.write(claim, "entities", Stream.make(encoder.encode("half a fi")))
+          const written = yield* uploads.write(claim, "entities", Stream.make(encoder.encode("a,b\n"), encoder.encode("1,2\n")))
           assert.strictEqual(written, 8)
           assert.strictEqual(yield* textOf(uploads.read(upload.id, "entities")), "a,b\n1,2\n")
-          yield* uploads.setStatus(upload.id, "submitted")
+          yield* uploads.submit(claim)
           yield* uploads.remove(upload.id)
           const after = yield* uploads.get(tenantId, upload.id)
           assert.strictEqual(after.receivedBytes, 8)

@@ -6,7 +6,7 @@ import { Integrations } from "@idconnect/store/Integrations"
 import type { JobQueue } from "@idconnect/store/JobQueue"
 import { Runs } from "@idconnect/store/Runs"
 import { Snapshots } from "@idconnect/store/Snapshots"
-import { Uploads, type UploadView } from "@idconnect/store/Uploads"
+import { type UploadClaim, Uploads, type UploadView } from "@idconnect/store/Uploads"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
@@ -47,39 +47,39 @@ const bytesOf = (stream: ReadableStream<Uint8Array>) =>
   })
 
 /**
- * Writes the files of a claimed upload (see `claimed`). On any failure the claim is given back
- * (with the bytes), so a retry of the same URL or key starts clean.
+ * Runs `work` holding a claim on the upload: of two concurrent requests for one upload (a
+ * single-use URL PUT twice, a key retried while the first attempt still runs) only one gets the
+ * claim and runs `work`; the other answers from the upload as a replay. If `work` fails or is
+ * interrupted (shutdown mid-write), the claim is given back with the bytes, so a retry of the same
+ * URL or key starts clean; if the process dies instead, the claim lapses and a retry takes it over.
  */
-const writeFiles = (
-  tenantId: string,
-  upload: UploadView,
-  files: ReadonlyArray<{ readonly file: BulkFile; readonly bytes: Stream.Stream<Uint8Array, ApiError> }>
-) =>
+const whileClaimed = <A, E, R>(tenantId: string, uploadId: string, origin: string, work: (claim: UploadClaim) => Effect.Effect<A, E, R>) =>
+  Uploads.use((uploads) =>
+    Effect.gen(function* () {
+      const claimed = yield* uploads.claim(tenantId, uploadId)
+      if (Option.isNone(claimed)) return yield* replay(tenantId, yield* uploads.get(tenantId, uploadId), origin)
+      const { claim } = claimed.value
+      return yield* work(claim).pipe(Effect.onError(() => uploads.release(claim).pipe(Effect.ignore)))
+    })
+  )
+
+/** Writes the files of a claimed upload (see `whileClaimed`); returns the bytes written. */
+const writeFiles = (claim: UploadClaim, files: ReadonlyArray<{ readonly file: BulkFile; readonly bytes: Stream.Stream<Uint8Array, ApiError> }>) =>
   Uploads.use((uploads) =>
     Effect.gen(function* () {
       let total = 0
       for (const { file, bytes } of files) {
-        const n = yield* uploads.write(tenantId, upload.id, file, bytes)
+        const n = yield* uploads.write(claim, file, bytes)
         if (n === 0) return yield* ApiErrors.validation([{ field: file, message: "The file is empty" }])
         total += n
       }
       return total
-    }).pipe(
-      // Failed or interrupted (shutdown mid-write): give the claim back so a retry can write.
-      Effect.onError(() => uploads.release(upload.id).pipe(Effect.ignore))
-    )
+    })
   )
-
-/**
- * Takes an open upload for this request: of two concurrent requests for one upload (a single-use URL
- * PUT twice, a key retried while the first attempt still runs) only one writes; the other answers
- * from the upload as a replay.
- */
-const claimed = (tenantId: string, upload: UploadView) => Uploads.use((uploads) => uploads.claim(tenantId, upload.id))
 
 const pollingUrl = (origin: string, integrationId: string, uploadId: string) => `${origin}/v1/integrations/${integrationId}/uploads/${uploadId}`
 
-const accepted = (origin: string, upload: UploadView, run: RunView, bytes: number, replayed: boolean) =>
+const accepted = (origin: string, upload: { readonly id: string; readonly integrationId: string }, run: RunView, bytes: number, replayed: boolean) =>
   reply(
     { uploadId: upload.id, runId: run.id, pollingUrl: pollingUrl(origin, upload.integrationId, upload.id), bytes, replayed },
     { status: replayed ? 200 : 202, headers: { location: pollingUrl(origin, upload.integrationId, upload.id) } }
@@ -90,23 +90,64 @@ const replay = (tenantId: string, seen: UploadView, origin: string) =>
   Effect.gen(function* () {
     const upload = yield* Uploads.use((uploads) => uploads.get(tenantId, seen.id))
     const run = yield* findUploadRun(tenantId, upload)
+    if (run === undefined && upload.status === "received") {
+      const until = upload.claimedUntil ?? new Date().toISOString()
+      return yield* new ApiError({
+        code: "conflict",
+        message: `Upload '${upload.id}' is being written by another request; if that request failed, retry after ${until}`,
+        retryAfterSeconds: Math.max(1, Math.ceil((Date.parse(until) - Date.now()) / 1000))
+      })
+    }
     if (run === undefined) return yield* ApiErrors.conflict(`Upload '${upload.id}' was already used (${upload.status}); request a new upload URL`)
     // The worker drops an upload's bytes once processed; the upload keeps the size it received.
     return accepted(origin, upload, run, upload.receivedBytes ?? upload.files.reduce((n, f) => n + f.bytes, 0), true)
   })
 
-/** Marks an upload received and queues its ingestion. */
-const submit = (tenantId: string, upload: UploadView, payload: Omit<IngestPayload, "uploadId">, caller: Caller, details: Record<string, unknown>) =>
+interface UploadedFile {
+  readonly file: BulkFile
+  readonly format: Format
+  readonly stream: ReadableStream<Uint8Array>
+}
+
+const MULTIPART_FIELDS = [["entities", "entities"], ["relations", "relations"], ["entityRelations", "relations"], ["entity-relations", "relations"]] as const
+
+/** The files of an upload request: the multipart fields `entities` and/or `relations`, or the raw body as one file. */
+const uploadedFiles = (body: { contentType: string; stream: () => ReadableStream<Uint8Array> }, request: Request, file: BulkFile | undefined) =>
   Effect.gen(function* () {
-    yield* (yield* Uploads).setStatus(upload.id, "submitted")
-    const run = yield* startIngest(tenantId, upload.integrationId, { uploadId: upload.id, ...payload })
+    if (body.contentType !== "multipart/form-data") {
+      return [{ file: file ?? "entities", format: formatOf(body.contentType), stream: body.stream() }] satisfies ReadonlyArray<UploadedFile>
+    }
+    const form = yield* Effect.tryPromise({
+      try: () => new Response(body.stream(), { headers: { "content-type": request.headers.get("content-type") ?? "" } }).formData(),
+      catch: () => ApiErrors.validation([{ field: "(body)", message: "The multipart body could not be read" }])
+    })
+    const files: Array<UploadedFile> = []
+    for (const [field, target] of MULTIPART_FIELDS) {
+      const part = form.get(field)
+      if (part === null) continue
+      const blob = typeof part === "string" ? new Blob([part]) : part
+      files.push({ file: target, format: formatOf(blob.type, typeof part === "string" ? undefined : part.name), stream: blob.stream() })
+    }
+    const unknown = [...form.keys()].filter((k) => !MULTIPART_FIELDS.some(([field]) => field === k))
+    if (unknown.length > 0 || files.length === 0) {
+      return yield* ApiErrors.validation([{ field: unknown[0] ?? "entities", message: "Send the files in multipart fields named `entities` and/or `relations`" }])
+    }
+    return files
+  })
+
+/** Hands a written upload to ingestion and queues its run. */
+const submit = (claim: UploadClaim, integrationId: string, payload: Omit<IngestPayload, "uploadId">, caller: Caller, details: Record<string, unknown>) =>
+  Effect.gen(function* () {
+    const tenantId = claim.tenantId
+    yield* (yield* Uploads).submit(claim)
+    const run = yield* startIngest(tenantId, integrationId, { uploadId: claim.uploadId, ...payload })
     yield* (yield* AuditLog).append({
       tenantId,
       actor: actorOf(caller),
       action: "upload.received",
       targetType: "upload",
-      targetId: upload.id,
-      integrationId: upload.integrationId,
+      targetId: claim.uploadId,
+      integrationId,
       runId: run.id,
       details: { ...details, files: Object.keys(payload.files), syncMode: payload.syncMode, scope: payload.scope ?? "all" }
     })
@@ -213,22 +254,21 @@ export const bulkHandlers: Handlers<typeof bulkEndpoints, Integrations | Uploads
     Effect.gen(function* () {
       const claims = yield* (yield* UrlSigner).verify(query.token, "upload")
       if (claims.uploadId !== params.uploadId) return yield* ApiErrors.unauthorized("The URL's token is for another upload")
-      const uploads = yield* Uploads
-      const claim = yield* uploads.claim(claims.tenantId, claims.uploadId)
-      if (Option.isNone(claim)) return yield* replay(claims.tenantId, yield* uploads.get(claims.tenantId, claims.uploadId), origin)
-      const upload = claim.value
-      const integration = yield* (yield* Integrations).get(claims.tenantId, claims.integrationId).pipe(Effect.tapError(() => uploads.release(upload.id)))
-      const max = maxBytesOf(integration, Number.MAX_SAFE_INTEGER)
-      const limited = limitStream(body.stream(), max)
-      const bytes = yield* writeFiles(claims.tenantId, upload, [{ file: claims.file, bytes: bytesOf(limited.stream) }])
-      const run = yield* submit(
-        claims.tenantId,
-        upload,
-        { files: { [claims.file]: { format: claims.format } }, syncMode: "full", scope: claims.file, bestEffort: claims.bestEffort },
-        caller,
-        { bytes }
+      return yield* whileClaimed(claims.tenantId, claims.uploadId, origin, (claim) =>
+        Effect.gen(function* () {
+          const integration = yield* (yield* Integrations).get(claims.tenantId, claims.integrationId)
+          const limited = limitStream(body.stream(), maxBytesOf(integration, Number.MAX_SAFE_INTEGER))
+          const bytes = yield* writeFiles(claim, [{ file: claims.file, bytes: bytesOf(limited.stream) }])
+          const run = yield* submit(
+            claim,
+            integration.id,
+            { files: { [claims.file]: { format: claims.format } }, syncMode: "full", scope: claims.file, bestEffort: claims.bestEffort },
+            caller,
+            { bytes }
+          )
+          return accepted(origin, { id: claims.uploadId, integrationId: integration.id }, run, bytes, false)
+        })
       )
-      return accepted(origin, upload, run, bytes, false)
     }),
 
   getUpload: ({ caller, params }) =>
@@ -269,22 +309,23 @@ export const bulkHandlers: Handlers<typeof bulkEndpoints, Integrations | Uploads
       }
       const key = idempotencyKeyOf(request)
       const created = yield* (yield* Uploads).create(tenantId, integration.id, key === undefined ? {} : { idempotencyKey: `post:${key}` })
-      const claim = yield* claimed(tenantId, created)
-      if (Option.isNone(claim)) return yield* replay(tenantId, created, origin)
-      const upload = claim.value
-      const bytes = yield* writeFiles(tenantId, upload, [{ file: "entities", bytes: ndjsonOf(entities, relations) }])
-      const run = yield* submit(
-        tenantId,
-        upload,
-        {
-          files: { entities: { format: "ndjson" } },
-          syncMode: body.syncMode ?? (entities.length > 0 ? "full" : "incremental"),
-          bestEffort: body.bestEffort ?? integration.config.bestEffort === true
-        },
-        caller,
-        { bytes, entities: entities.length, relations: relations.length, ...(key === undefined ? {} : { idempotencyKey: key }) }
+      return yield* whileClaimed(tenantId, created.id, origin, (claim) =>
+        Effect.gen(function* () {
+          const bytes = yield* writeFiles(claim, [{ file: "entities", bytes: ndjsonOf(entities, relations) }])
+          const run = yield* submit(
+            claim,
+            integration.id,
+            {
+              files: { entities: { format: "ndjson" } },
+              syncMode: body.syncMode ?? (entities.length > 0 ? "full" : "incremental"),
+              bestEffort: body.bestEffort ?? integration.config.bestEffort === true
+            },
+            caller,
+            { bytes, entities: entities.length, relations: relations.length, ...(key === undefined ? {} : { idempotencyKey: key }) }
+          )
+          return accepted(origin, created, run, bytes, false)
+        })
       )
-      return accepted(origin, upload, run, bytes, false)
     }),
 
   uploadFiles: ({ caller, params, query, body, request, origin }) =>
@@ -294,46 +335,34 @@ export const bulkHandlers: Handlers<typeof bulkEndpoints, Integrations | Uploads
       yield* pushMode(integration)
       const key = idempotencyKeyOf(request)
 
-      const files: Array<{ file: BulkFile; format: Format; stream: ReadableStream<Uint8Array> }> = []
-      if (body.contentType === "multipart/form-data") {
-        const form = yield* Effect.tryPromise({
-          try: () => new Response(body.stream(), { headers: { "content-type": request.headers.get("content-type") ?? "" } }).formData(),
-          catch: () => ApiErrors.validation([{ field: "(body)", message: "The multipart body could not be read" }])
+      const store = (claim: UploadClaim, files: ReadonlyArray<UploadedFile>) =>
+        Effect.gen(function* () {
+          const bytes = yield* writeFiles(claim, files.map((f) => ({ file: f.file, bytes: bytesOf(f.stream) })))
+          const run = yield* submit(
+            claim,
+            integration.id,
+            {
+              files: Object.fromEntries(files.map((f) => [f.file, { format: f.format }])),
+              syncMode: "full",
+              scope: new Set(files.map((f) => f.file)).size > 1 ? "all" : files[0]!.file,
+              bestEffort: query.bestEffort === undefined ? integration.config.bestEffort === true : query.bestEffort === "true"
+            },
+            caller,
+            { bytes, ...(key === undefined ? {} : { idempotencyKey: key }) }
+          )
+          return accepted(origin, { id: claim.uploadId, integrationId: integration.id }, run, bytes, false)
         })
-        for (const [field, file] of [["entities", "entities"], ["relations", "relations"], ["entityRelations", "relations"], ["entity-relations", "relations"]] as const) {
-          const part = form.get(field)
-          if (part === null) continue
-          const blob = typeof part === "string" ? new Blob([part]) : part
-          files.push({ file, format: formatOf(blob.type, typeof part === "string" ? undefined : part.name), stream: blob.stream() })
-        }
-        const unknown = [...form.keys()].filter((k) => !["entities", "relations", "entityRelations", "entity-relations"].includes(k))
-        if (unknown.length > 0 || files.length === 0) {
-          return yield* ApiErrors.validation([
-            { field: unknown[0] ?? "entities", message: "Send the files in multipart fields named `entities` and/or `relations`" }
-          ])
-        }
-      } else {
-        files.push({ file: query.file ?? "entities", format: formatOf(body.contentType), stream: body.stream() })
+      const filesOf = uploadedFiles(body, request, query.file)
+      const uploads = yield* Uploads
+      if (key === undefined) {
+        // Nothing to replay: read (and validate) the body before anything is written.
+        const files = yield* filesOf
+        const created = yield* uploads.create(tenantId, integration.id)
+        return yield* whileClaimed(tenantId, created.id, origin, (claim) => store(claim, files))
       }
-
-      const created = yield* (yield* Uploads).create(tenantId, integration.id, key === undefined ? {} : { idempotencyKey: `post:${key}` })
-      const claim = yield* claimed(tenantId, created)
-      if (Option.isNone(claim)) return yield* replay(tenantId, created, origin)
-      const upload = claim.value
-      const bytes = yield* writeFiles(tenantId, upload, files.map((f) => ({ file: f.file, bytes: bytesOf(f.stream) })))
-      const run = yield* submit(
-        tenantId,
-        upload,
-        {
-          files: Object.fromEntries(files.map((f) => [f.file, { format: f.format }])),
-          syncMode: "full",
-          scope: new Set(files.map((f) => f.file)).size > 1 ? "all" : files[0]!.file,
-          bestEffort: query.bestEffort === undefined ? integration.config.bestEffort === true : query.bestEffort === "true"
-        },
-        caller,
-        { bytes, ...(key === undefined ? {} : { idempotencyKey: key }) }
-      )
-      return accepted(origin, upload, run, bytes, false)
+      // A retried key is answered from its upload before the body is read.
+      const created = yield* uploads.create(tenantId, integration.id, { idempotencyKey: `post:${key}` })
+      return yield* whileClaimed(tenantId, created.id, origin, (claim) => Effect.flatMap(filesOf, (files) => store(claim, files)))
     }),
 
   createEntitiesDownloadUrl: issueDownloadUrl("entities"),
