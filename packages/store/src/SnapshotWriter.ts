@@ -7,6 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { CopyValue } from "./internal/Csv.ts"
 import { rebuildEffectiveAccess } from "./internal/EffectiveAccessBuilder.ts"
+import { ID_TEXT } from "./internal/ByteOrder.ts"
 import { SqlDriver, type SqlConnection } from "./SqlDriver.ts"
 import { StoreConfig } from "./StoreConfig.ts"
 import { StoreErrors, type StoreError } from "./StoreError.ts"
@@ -39,7 +40,7 @@ export interface StageResult {
  * `relationKey`. Computed in SQL at publish so staging stays a plain COPY.
  */
 const RKEY = `md5(concat_ws(chr(31), parent_entity_type, parent_source_type, parent_source_id, entity_type, entity_source_type,
-  entity_source_id, privilege_name, scope))`
+  entity_source_id, privilege_name, scope)) collate "C"`
 
 const ENTITY_COLUMNS = [
   "run_id",
@@ -238,13 +239,13 @@ export class SnapshotWriter extends Context.Service<
             // The run's final word per key: the last staged row wins.
             yield* tx.exec(`
               create temp table pub_entities (
-                entity_type text, source_type text, source_id text, name text, app text, source_system text,
-                metadata_version text, metadata jsonb, deleted boolean, hash text
+                entity_type ${ID_TEXT}, source_type ${ID_TEXT}, source_id ${ID_TEXT}, name text, app text, source_system text,
+                metadata_version text, metadata jsonb, deleted boolean, hash ${ID_TEXT}
               ) on commit drop;
               create temp table pub_relations (
-                rkey text, parent_entity_type text, parent_source_type text, parent_source_id text, entity_type text,
-                entity_source_type text, entity_source_id text, privilege_name text, scope text, app text, source_system text,
-                metadata_version text, metadata jsonb, deleted boolean, hash text
+                rkey ${ID_TEXT}, parent_entity_type ${ID_TEXT}, parent_source_type ${ID_TEXT}, parent_source_id ${ID_TEXT},
+                entity_type ${ID_TEXT}, entity_source_type ${ID_TEXT}, entity_source_id ${ID_TEXT}, privilege_name ${ID_TEXT},
+                scope ${ID_TEXT}, app text, source_system text, metadata_version text, metadata jsonb, deleted boolean, hash ${ID_TEXT}
               ) on commit drop`)
             yield* tx.query(
               `insert into pub_entities

@@ -1,6 +1,7 @@
 import * as Effect from "effect/Effect"
 import type { SqlConnection } from "../SqlDriver.ts"
 import type { StoreError } from "../StoreError.ts"
+import { ID_TEXT } from "./ByteOrder.ts"
 import { textArrayLiteral, type CopyValue } from "./Csv.ts"
 
 /**
@@ -103,23 +104,23 @@ export const rebuildEffectiveAccess = (
     // planner joins them with fresh statistics (the snapshot tables may have just grown a lot).
     yield* tx.exec(`
       create temp table ea_members (
-        identity_source_type text not null, identity_source_id text not null,
-        group_source_type text not null, group_source_id text not null
+        identity_source_type ${ID_TEXT} not null, identity_source_id ${ID_TEXT} not null,
+        group_source_type ${ID_TEXT} not null, group_source_id ${ID_TEXT} not null
       ) on commit drop;
       create temp table ea_holdings (
-        holder_source_type text not null, holder_source_id text not null, target_entity_type text not null,
-        target_source_type text not null, target_source_id text not null, privilege_name text not null
+        holder_source_type ${ID_TEXT} not null, holder_source_id ${ID_TEXT} not null, target_entity_type ${ID_TEXT} not null,
+        target_source_type ${ID_TEXT} not null, target_source_id ${ID_TEXT} not null, privilege_name ${ID_TEXT} not null
       ) on commit drop;
       create temp table ea_closure (
-        start_source_type text not null, start_source_id text not null,
-        anc_source_type text not null, anc_source_id text not null,
+        start_source_type ${ID_TEXT} not null, start_source_id ${ID_TEXT} not null,
+        anc_source_type ${ID_TEXT} not null, anc_source_id ${ID_TEXT} not null,
         depth int not null, path text[] not null
       ) on commit drop;
-      create temp table ea_affected_groups (source_type text not null, source_id text not null) on commit drop;
-      create temp table ea_scope (identity_source_type text not null, identity_source_id text not null) on commit drop;
+      create temp table ea_affected_groups (source_type ${ID_TEXT} not null, source_id ${ID_TEXT} not null) on commit drop;
+      create temp table ea_scope (identity_source_type ${ID_TEXT} not null, identity_source_id ${ID_TEXT} not null) on commit drop;
       create temp table ea_next (
-        identity_source_type text, identity_source_id text, target_entity_type text, target_source_type text,
-        target_source_id text, privilege_name text, kind text, path text[], hash text
+        identity_source_type ${ID_TEXT}, identity_source_id ${ID_TEXT}, target_entity_type ${ID_TEXT}, target_source_type ${ID_TEXT},
+        target_source_id ${ID_TEXT}, privilege_name ${ID_TEXT}, kind ${ID_TEXT}, path text[], hash ${ID_TEXT}
       ) on commit drop`)
     yield* tx.query(
       `insert into ea_members
