@@ -112,6 +112,23 @@ const dedupe = <A>(items: ReadonlyArray<A>, key: (a: A) => string): Array<A> => 
 const count = (tx: SqlConnection, sql: string, params: ReadonlyArray<unknown>) =>
   tx.query<{ n: number }>(`with changed as (${sql} returning 1) select count(*)::int as n from changed`, params).pipe(Effect.map((r) => r[0]!.n))
 
+/**
+ * Closes the current relations at either end of the entities `gone` selects (entity_type,
+ * source_type, source_id; `$1` is the integration, `$2` the publish's seq). A relation end without a
+ * source type matches any entity with that type and id. Returns how many were closed.
+ */
+const closeRelationsOf = (tx: SqlConnection, gone: string, integrationId: string, seq: number) =>
+  count(
+    tx,
+    `update relations r set valid_to = $2 from (${gone}) p
+     where r.integration_id = $1 and r.valid_to is null and (
+       (r.parent_entity_type = p.entity_type and r.parent_source_id = p.source_id
+         and (r.parent_source_type = '' or r.parent_source_type = p.source_type))
+       or (r.entity_type = p.entity_type and r.entity_source_id = p.source_id
+         and (r.entity_source_type = '' or r.entity_source_type = p.source_type)))`,
+    [integrationId, seq]
+  )
+
 const entityKeyMatch = (a: string, b: string) =>
   `${a}.entity_type = ${b}.entity_type and ${a}.source_type = ${b}.source_type and ${a}.source_id = ${b}.source_id`
 
@@ -301,29 +318,15 @@ export class SnapshotWriter extends Context.Service<
             const orphaned =
               relationMode === "full"
                 ? 0
-                : entityMode === "full"
-                ? yield* count(
+                : yield* closeRelationsOf(
                     tx,
-                    `update relations r set valid_to = $2 from (
-                       select g.entity_type, g.source_type, g.source_id from entities g
-                       where g.integration_id = $1 and g.valid_to = $2 and not exists (select 1 from entities c
-                         where c.integration_id = $1 and c.valid_to is null and ${entityKeyMatch("c", "g")})) p
-                     where r.integration_id = $1 and r.valid_to is null and (
-                       (r.parent_entity_type = p.entity_type and r.parent_source_id = p.source_id
-                         and (r.parent_source_type = '' or r.parent_source_type = p.source_type))
-                       or (r.entity_type = p.entity_type and r.entity_source_id = p.source_id
-                         and (r.entity_source_type = '' or r.entity_source_type = p.source_type)))`,
-                    [integrationId, seq]
-                  )
-                : yield* count(
-                    tx,
-                    `update relations r set valid_to = $2 from pub_entities p
-                     where p.deleted and r.integration_id = $1 and r.valid_to is null and (
-                       (r.parent_entity_type = p.entity_type and r.parent_source_id = p.source_id
-                         and (r.parent_source_type = '' or r.parent_source_type = p.source_type))
-                       or (r.entity_type = p.entity_type and r.entity_source_id = p.source_id
-                         and (r.entity_source_type = '' or r.entity_source_type = p.source_type)))`,
-                    [integrationId, seq]
+                    entityMode === "full"
+                      ? `select g.entity_type, g.source_type, g.source_id from entities g
+                         where g.integration_id = $1 and g.valid_to = $2 and not exists (select 1 from entities c
+                           where c.integration_id = $1 and c.valid_to is null and ${entityKeyMatch("c", "g")})`
+                      : "select entity_type, source_type, source_id from pub_entities where deleted",
+                    integrationId,
+                    seq
                   )
             const relationsClosed =
               relationMode === "full"
