@@ -53,19 +53,23 @@ describe("Worker processes: sharing one queue", () => {
         assert.deepStrictEqual(records.map((r) => r.status), ["succeeded", "succeeded", "succeeded", "succeeded"])
         assert.deepStrictEqual([...new Set(records.flatMap((r) => r.workers))].sort(), ["w1", "w2"])
 
-        // Two syncs of one integration: the second waits for the first (the database allows one running sync).
+        // Two syncs of one integration: one waits for the other (the database allows one running sync).
+        // Which of the two a worker claims first is up to the workers' polling (both jobs can be
+        // fetched in one polling round, by the two workers at once), so the test finds out which one
+        // was deferred instead of assuming it is the one queued second.
         const solo = integrations[0]!
         proxy.hold("a")
-        const first = yield* startSync(solo.tenantId, solo.integrationId)
-        const second = yield* startSync(solo.tenantId, solo.integrationId)
+        const both = [yield* startSync(solo.tenantId, solo.integrationId), yield* startSync(solo.tenantId, solo.integrationId)]
         yield* Effect.promise(() => proxy.whenHeld(1))
-        yield* anyOf(workers, runLog(second, "Run deferred"), "second run deferred")
+        const deferral = yield* anyOf(workers, (l) => both.some((id) => runLog(id, "Run deferred")(l)), "one of the two runs deferred")
+        const waiting = String(deferral.annotations.runId)
+        const running = both.find((id) => id !== waiting)!
         proxy.release()
-        yield* anyOf(workers, runLog(first, "Run published"), "first published")
-        yield* anyOf(workers, runLog(second, "Run published"), "second published")
+        yield* anyOf(workers, runLog(running, "Run published"), "running run published")
+        yield* anyOf(workers, runLog(waiting, "Run published"), "deferred run published")
         assert.strictEqual(proxy.maxInFlight("a"), 1)
-        const [r1, r2] = yield* Effect.forEach([first, second], (id) => runs.record(id))
-        // The second only started once the first had published.
+        const [r1, r2] = yield* Effect.forEach([running, waiting], (id) => runs.record(id))
+        // The deferred one only started once the other had published.
         assert.isTrue(r2!.startedAt! >= r1!.publishedAt!, `${r2!.startedAt} >= ${r1!.publishedAt}`)
         assert.deepStrictEqual([r1!.status, r2!.status], ["succeeded", "succeeded"])
       }))
