@@ -10,6 +10,12 @@ import { startGateProxy } from "./support/GateProxy.ts"
 import { givenDirectoryIntegration, snapshotOf, storeOnPostgres, TestDb, workerEnv } from "./support/WorkerFixtures.ts"
 import { runLog, spawnWorker, type LogLine, type WorkerProcess } from "./support/WorkerProcess.ts"
 
+/**
+ * Three worker processes, two lease expiries and four syncs: about 70 s on a busy 2-core machine.
+ * The layer's `timeout` only bounds building and closing the layer, so the test gets its own.
+ */
+const PROCESS_TEST_TIMEOUT = 300_000
+
 const args = (id: string) => ["--modes", "direct", "--concurrency", "1", "--worker-id", id, "--metrics-port", "off", "--polling-seconds", "1", "--no-schedules"]
 
 /** A worker child process, SIGKILLed at the end of the test if it is still running. */
@@ -121,7 +127,8 @@ describe("Worker processes: crash and shutdown", () => {
 
           // Three processes' worth of logs, and the directory token in none of them.
           for (const w of [w1, w2, w3]) assert.notInclude(w.output(), dir.token)
-        })
+        }),
+      PROCESS_TEST_TIMEOUT
     )
   })
 })
