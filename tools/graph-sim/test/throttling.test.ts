@@ -22,6 +22,13 @@ afterAll(async () => {
   await sim?.stop()
 })
 
+/**
+ * The RU a bucket refills in `ms` of wall time. The simulator refills buckets in real time, so a
+ * test that empties one gives the next request a margin: the tight tenant's bucket refills one RU
+ * every 286 ms, which a busy machine can spend between emptying the bucket and the request's arrival.
+ */
+const refillIn = (bucket: { readonly capacity: number; readonly windowMs: number }, ms: number): number => (bucket.capacity * ms) / bucket.windowMs
+
 const ruOf = async (client: ReturnType<typeof clientFor>, path: string): Promise<number> => {
   const res: Response = await client.api(path).responseType(ResponseType.RAW).get()
   expect(res.status).toBe(200)
@@ -53,7 +60,8 @@ describe("throttling", () => {
     const app = tight.apps[0]
     const token = await tokenFor(sim, tight)
     const bucket = () => t.throttle.ruBucket(app.clientId, t.size, Date.now())
-    bucket().set(0, Date.now())
+    // Empty and a second in debt: still throttled if the request takes up to a second to arrive.
+    bucket().set(-refillIn(bucket(), 1_000), Date.now())
     const res = await raw(sim, "/v1.0/users?$select=id", { token })
     expect(res.status).toBe(429)
     expect(res.body.error.code).toBe("TooManyRequests")
@@ -66,7 +74,7 @@ describe("throttling", () => {
 
     const client = clientFor(sim, tight)
     await client.api("/organization").select("id").get()
-    t.drainRuBucket()
+    t.drainRuBucket(app.clientId, -refillIn(bucket(), 1_000))
     const before = sim.counters()[tight.tenantId].throttled
     const users = await client.api("/users").select("id").top(999).get()
     expect(users.value).toHaveLength(t.truth.users().length)
@@ -80,7 +88,9 @@ describe("throttling", () => {
     bucket.set(bucket.capacity, Date.now())
     const fresh = await raw(sim, "/v1.0/organization", { token })
     expect(fresh.headers.get("x-ms-throttle-limit-percentage")).toBeNull()
-    bucket.set(bucket.capacity * 0.15, Date.now())
+    // One request's worth (1 RU) left: the answer reports over 80% used unless the request takes
+    // two seconds to arrive (the bucket refills 20% of itself in two seconds).
+    bucket.set(1, Date.now())
     const busy = await raw(sim, "/v1.0/organization", { token })
     expect(Number(busy.headers.get("x-ms-throttle-limit-percentage"))).toBeGreaterThan(0.8)
   })
