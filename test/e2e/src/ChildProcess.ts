@@ -10,7 +10,7 @@ export interface RunningProcess {
   readonly output: () => string
   /** Resolves with the first match of `pattern` in the output, as soon as it appears. */
   readonly waitFor: (pattern: RegExp, what: string) => Promise<RegExpMatchArray>
-  /** Sends a signal and resolves with the exit code (or the signal that ended it). */
+  /** Sends a signal and resolves with the exit code (or the signal that ended it) once all output is read. */
   readonly stop: (signal?: NodeJS.Signals) => Promise<{ code: number | null; signal: NodeJS.Signals | null }>
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 }
@@ -38,8 +38,12 @@ export const startProcess = (
   }
   child.stdout!.on("data", onData)
   child.stderr!.on("data", onData)
+  // "close", not "exit": Node may emit "exit" while the pipes still hold the last output (the demo
+  // prints "Stopped." right before it exits); "close" comes once stdout and stderr have ended.
+  let closed = false
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-    child.once("exit", (code, signal) => {
+    child.once("close", (code, signal) => {
+      closed = true
       for (const l of listeners) l()
       done({ code, signal })
     })
@@ -51,7 +55,7 @@ export const startProcess = (
         if (match !== null) {
           listeners.delete(check)
           resolvePromise(match)
-        } else if (child.exitCode !== null || child.signalCode !== null) {
+        } else if (closed) {
           listeners.delete(check)
           reject(new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before ${what}. Output:\n${output}`))
         }

@@ -18,7 +18,7 @@ export interface WorkerProcess {
   readonly output: () => string
   readonly waitFor: (predicate: (line: LogLine) => boolean, label: string) => Promise<LogLine>
   readonly kill: (signal: NodeJS.Signals) => void
-  /** Resolves with the exit code (or the signal that ended it). */
+  /** Resolves with the exit code (or the signal that ended it) once all its output has been read. */
   readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>
 }
 
@@ -30,8 +30,10 @@ export const spawnWorker = (env: Record<string, string>, args: ReadonlyArray<str
   let output = ""
   const lines: Array<LogLine> = []
   let waiters: Array<{ predicate: (l: LogLine) => boolean; resolve: (l: LogLine) => void }> = []
+  // "close", not "exit": Node may emit "exit" while the pipes still hold the last lines the worker
+  // printed; "close" comes once stdout and stderr have ended, so every line has been read by then.
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal }))
+    child.once("close", (code, signal) => resolve({ code, signal }))
   )
   const onLine = (text: string) => {
     output += `${text}\n`
