@@ -3,7 +3,9 @@ import pg from "pg"
 /**
  * How the test suite reaches a PostgreSQL server, decided once per `vitest run` (in the global setup):
  * `DATABASE_URL` when set; otherwise a throwaway container from testcontainers when a Docker engine
- * answers; otherwise the local server on 127.0.0.1:5432. Never a silent skip.
+ * answers and the container starts (a machine with Docker but no registry access cannot pull the
+ * image: that is said on stderr and the next option applies); otherwise the local server on
+ * 127.0.0.1:5432. Never a silent skip.
  */
 export interface ResolvedPostgres {
   readonly adminUrl: string
@@ -26,7 +28,10 @@ const canConnect = async (url: string): Promise<boolean> => {
   }
 }
 
-const tryTestcontainers = async (): Promise<ResolvedPostgres | undefined> => {
+/** A throwaway server in a container, or undefined when there is no Docker engine. */
+export type ContainerStarter = () => Promise<ResolvedPostgres | undefined>
+
+const tryTestcontainers: ContainerStarter = async () => {
   try {
     const { getContainerRuntimeClient } = await import("testcontainers")
     await getContainerRuntimeClient()
@@ -44,7 +49,10 @@ const tryTestcontainers = async (): Promise<ResolvedPostgres | undefined> => {
   }
 }
 
-export const resolvePostgres = async (env: NodeJS.ProcessEnv = process.env): Promise<ResolvedPostgres> => {
+export const resolvePostgres = async (
+  env: NodeJS.ProcessEnv = process.env,
+  startContainer: ContainerStarter = tryTestcontainers
+): Promise<ResolvedPostgres> => {
   const fromEnv = env.DATABASE_URL
   if (fromEnv !== undefined && fromEnv !== "") {
     if (!(await canConnect(fromEnv))) {
@@ -52,7 +60,10 @@ export const resolvePostgres = async (env: NodeJS.ProcessEnv = process.env): Pro
     }
     return { adminUrl: fromEnv, source: "DATABASE_URL", stop: async () => undefined }
   }
-  const container = await tryTestcontainers()
+  const container = await startContainer().catch((e: unknown) => {
+    process.stderr.write(`A Docker engine answers but the PostgreSQL container did not start (${e instanceof Error ? e.message : String(e)}); trying the local server.\n`)
+    return undefined
+  })
   if (container !== undefined) return container
   if (await canConnect(LOCAL_POSTGRES_URL)) {
     return { adminUrl: LOCAL_POSTGRES_URL, source: "local", stop: async () => undefined }

@@ -1,7 +1,7 @@
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { createTestDatabase, type TestDatabase } from "../src/TestDatabase.ts"
-import { resolvePostgres } from "../src/PostgresProvider.ts"
+import { LOCAL_POSTGRES_URL, resolvePostgres } from "../src/PostgresProvider.ts"
 
 describe("TestDatabase", () => {
   let a: TestDatabase
@@ -29,6 +29,12 @@ describe("TestDatabase", () => {
       await ca.end()
       await cb.end()
     }
+  })
+
+  it("falls back to the local server when Docker answers but the container cannot start (no registry access)", async () => {
+    const resolved = await resolvePostgres({}, () => Promise.reject(new Error("pull access denied for postgres")))
+    expect(resolved.source).toBe("local")
+    expect(resolved.adminUrl).toBe(LOCAL_POSTGRES_URL)
   })
 
   it("names the three ways to provide PostgreSQL when DATABASE_URL points nowhere", async () => {
