@@ -141,7 +141,7 @@ describe("the bulk upload API", () => {
     assert.strictEqual(retry.status, 200)
     assert.strictEqual(retry.json.runId, first.json.runId)
     assert.isTrue(retry.json.replayed)
-    // Without a key, the same body is refused naming the problem, and nothing is stored.
+    // Without a key, the same body is read first and refused, naming the problem.
     const unkeyed = await call("POST", `/v1/integrations/${integrationId}/uploads`, "--cut-off", { "content-type": "multipart/form-data; boundary=cut-off" })
     assert.strictEqual(unkeyed.status, 400)
     assert.match(unkeyed.text, /multipart body could not be read/)

@@ -27,8 +27,9 @@ export interface UploadView {
   /** Bytes received over all files, kept after the worker drops the parts; null before any write. */
   readonly receivedBytes: number | null
   /**
-   * While `received`: until when the request writing it holds it. Every part it writes extends this;
-   * after it passes (the writer died or stalled), another request may take the upload over.
+   * While `received`: until when the request writing it holds it. The request renews it while it
+   * runs (`renew`, and every part written); after it passes (the process died), another request may
+   * take the upload over.
    */
   readonly claimedUntil: string | null
 }
@@ -40,13 +41,8 @@ export interface UploadClaim {
   readonly claimId: string
 }
 
-export interface UploadsOptions {
-  /**
-   * How long a claim lasts without progress: each part written (1 MiB) renews it. After it lapses a
-   * retry of the same URL or idempotency key takes the upload over and starts clean. Default 120 s.
-   */
-  readonly claimLeaseSeconds?: number
-}
+/** How long a claim lasts unless renewed; after it lapses a retry of the same URL or key takes the upload over. */
+export const UPLOAD_CLAIM_LEASE_SECONDS = 120
 
 export interface CreateUploadOptions {
   /** Unique per integration: a second create with the same key returns the first upload. */
@@ -68,7 +64,9 @@ interface UploadRow {
 }
 
 const PART_BYTES = 1 << 20
-const DEFAULT_CLAIM_LEASE_SECONDS = 120
+
+/** The ingest run of upload `$1`: once it exists, the upload is the run's and no claim can undo it. */
+const INGEST_RUN = "select 1 from runs where kind = 'ingest' and payload->>'uploadId' = $1"
 
 const lostClaim = (claim: UploadClaim) =>
   StoreErrors.conflict({
@@ -98,22 +96,31 @@ export class Uploads extends Context.Service<
     /**
      * Takes an upload for one request (open -> received, atomically): of two concurrent requests
      * exactly one gets `Some`; the other gets `None` (being written, or later). An upload whose
-     * claim lapsed (its writer died or stalled past the lease) is taken over: its bytes so far are
-     * dropped and the new claim starts clean; the old writer's further writes fail.
+     * claim lapsed (its process died while writing it, or after submitting it but before its
+     * ingest run was created) is taken over: its bytes so far are dropped and the new claim starts
+     * clean; the old writer's further writes fail.
      */
     readonly claim: (
       tenantId: string,
       uploadId: string
     ) => Effect.Effect<Option.Option<UploadView & { readonly claim: UploadClaim }>, StoreError>
-    /** Gives a claimed upload back (received -> open) and drops its bytes, after a failed write. No-op if the claim was lost. */
+    /**
+     * Gives a claimed upload back (-> open) and drops its bytes, after a failed write or a failure
+     * to start its ingest run. No-op if the claim was lost or the ingest run exists.
+     */
     readonly release: (claim: UploadClaim) => Effect.Effect<void, StoreError>
+    /** Extends the claim's lease (while a request holds it); false if the claim was lost. */
+    readonly renew: (claim: UploadClaim) => Effect.Effect<boolean, StoreError>
     /**
      * Writes a file of a claimed upload from a stream, replacing what an earlier write of that file
      * left, and renews the claim with every part; returns the bytes written. Fails with Conflict if
      * the claim was taken over meanwhile.
      */
     readonly write: <E>(claim: UploadClaim, file: string, bytes: Stream.Stream<Uint8Array, E>) => Effect.Effect<number, StoreError | E>
-    /** Hands the written upload to ingestion (received -> submitted); Conflict if the claim was taken over. */
+    /**
+     * Hands the written upload to ingestion (received -> submitted); Conflict if the claim was taken
+     * over. The claim holds until the ingest run that reads the upload exists (see `release`).
+     */
     readonly submit: (claim: UploadClaim) => Effect.Effect<void, StoreError>
     readonly read: (uploadId: string, file: string) => Stream.Stream<Uint8Array, StoreError>
     /** The ingestion's outcome (`ingested` or `failed`). */
@@ -122,12 +129,11 @@ export class Uploads extends Context.Service<
     readonly remove: (uploadId: string) => Effect.Effect<void, StoreError>
   }
 >()("idconnect/store/Uploads") {
-  static readonly layerWith = (options: UploadsOptions = {}) =>
-    Layer.effect(
+  static readonly layer = Layer.effect(
       Uploads,
       Effect.gen(function* () {
         const db = yield* SqlDriver
-        const lease = options.claimLeaseSeconds ?? DEFAULT_CLAIM_LEASE_SECONDS
+        const lease = UPLOAD_CLAIM_LEASE_SECONDS
 
         const view = Effect.fnUntraced(function* (row: UploadRow) {
           const files = yield* db.query<{ file: string; bytes: number }>(
@@ -144,7 +150,7 @@ export class Uploads extends Context.Service<
             idempotencyKey: row.idempotency_key,
             details: row.details,
             receivedBytes: row.received_bytes === null ? null : Number(row.received_bytes),
-            claimedUntil: row.status !== "received" || row.claimed_until === null ? null : new Date(row.claimed_until).toISOString()
+            claimedUntil: row.claimed_until === null || (row.status !== "received" && row.status !== "submitted") ? null : new Date(row.claimed_until).toISOString()
           }
           return out
         })
@@ -199,7 +205,8 @@ export class Uploads extends Context.Service<
               Effect.gen(function* () {
                 const rows = yield* tx.query<UploadRow>(
                   `update uploads set status = 'received', claim_id = $3, claimed_until = now() + make_interval(secs => $4), received_bytes = null
-                   where id = $1 and tenant_id = $2 and (status = 'open' or (status = 'received' and claimed_until < now()))
+                   where id = $1 and tenant_id = $2 and (status = 'open' or (status in ('received', 'submitted') and claimed_until < now()
+                     and not exists (${INGEST_RUN})))
                    returning *`,
                   [uploadId, tenantId, claimId, lease]
                 )
@@ -217,7 +224,8 @@ export class Uploads extends Context.Service<
               Effect.gen(function* () {
                 const rows = yield* tx.query(
                   `update uploads set status = 'open', received_bytes = null, claim_id = null, claimed_until = null
-                   where id = $1 and claim_id = $2 and status = 'received' returning id`,
+                   where id = $1 and claim_id = $2 and status in ('received', 'submitted') and not exists (${INGEST_RUN})
+                   returning id`,
                   [claim.uploadId, claim.claimId]
                 )
                 if (rows.length > 0) yield* tx.query("delete from upload_parts where upload_id = $1", [claim.uploadId])
@@ -260,11 +268,19 @@ export class Uploads extends Context.Service<
               if (counted.length === 0) return yield* lostClaim(claim)
               return total
             }).pipe(Effect.withSpan("Uploads.write")),
+          renew: Effect.fn("Uploads.renew")(function* (claim) {
+            const rows = yield* db.query(
+              `update uploads set claimed_until = now() + make_interval(secs => $3)
+               where id = $1 and claim_id = $2 and status in ('received', 'submitted') returning id`,
+              [claim.uploadId, claim.claimId, lease]
+            )
+            return rows.length > 0
+          }),
           submit: Effect.fn("Uploads.submit")(function* (claim) {
             const rows = yield* db.query(
-              `update uploads set status = 'submitted', claim_id = null, claimed_until = null
+              `update uploads set status = 'submitted', claimed_until = now() + make_interval(secs => $3)
                where id = $1 and claim_id = $2 and status = 'received' returning id`,
-              [claim.uploadId, claim.claimId]
+              [claim.uploadId, claim.claimId, lease]
             )
             if (rows.length === 0) return yield* lostClaim(claim)
           }),
@@ -287,6 +303,4 @@ export class Uploads extends Context.Service<
         })
       })
     )
-
-  static readonly layer = Uploads.layerWith()
 }

@@ -4,7 +4,7 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { Runs } from "../src/Runs.ts"
 import { SqlDriver } from "../src/SqlDriver.ts"
-import { Uploads } from "../src/Uploads.ts"
+import { type UploadClaim, Uploads } from "../src/Uploads.ts"
 import { DRIVERS, givenIntegration, storeOn } from "./support/StoreFixtures.ts"
 
 const encoder = new TextEncoder()
@@ -67,11 +67,79 @@ describe("Uploads", () => {
           yield* uploads.write(second.claim, "entities", Stream.make(encoder.encode("id,name\n2,Grace\n")))
           yield* uploads.submit(second.claim)
           assert.strictEqual(yield* textOf(uploads.read(upload.id, "entities")), "id,name\n2,Grace\n")
-          const submitted = yield* uploads.get(tenantId, upload.id)
-          assert.strictEqual(submitted.status, "submitted")
-          assert.isNull(submitted.claimedUntil)
-          // A submitted upload is never claimed again, lapsed or not.
+          assert.strictEqual((yield* uploads.get(tenantId, upload.id)).status, "submitted")
+        }))
+
+      it.effect("a claim lives while its holder renews it or writes; a writer overtaken mid-file keeps nothing", () =>
+        Effect.gen(function* () {
+          const uploads = yield* Uploads
+          const db = yield* SqlDriver
+          const { tenantId, integration } = yield* givenIntegration("csv")
+          const upload = yield* uploads.create(tenantId, integration.id)
+          const lapse = db.query("update uploads set claimed_until = now() - interval '1 second' where id = $1", [upload.id])
+          const first = Option.getOrThrow(yield* uploads.claim(tenantId, upload.id)).claim
+          const heldUntil = Effect.map(uploads.get(tenantId, upload.id), (u) => Date.parse(u.claimedUntil!))
+
+          yield* lapse
+          assert.isTrue(yield* uploads.renew(first))
+          assert.isAbove(yield* heldUntil, Date.now(), "renewed")
+          yield* lapse
+          yield* uploads.write(first, "entities", Stream.make(encoder.encode("id,name\n")))
+          assert.isAbove(yield* heldUntil, Date.now(), "a write renews it too")
+
+          // The first writer stalls after one 1 MiB part; meanwhile its claim lapses and a retry takes over.
+          let second: UploadClaim | undefined
+          const overtaken = Stream.make(new Uint8Array(1 << 20).fill(65)).pipe(
+            Stream.concat(
+              Stream.fromEffect(
+                Effect.gen(function* () {
+                  yield* lapse
+                  second = Option.getOrThrow(yield* uploads.claim(tenantId, upload.id)).claim
+                  return new Uint8Array(1 << 20).fill(66)
+                })
+              )
+            )
+          )
+          const refused = yield* Effect.flip(uploads.write(first, "entities", overtaken))
+          assert.strictEqual(refused.reason._tag, "Conflict")
+          assert.deepStrictEqual((yield* uploads.get(tenantId, upload.id)).files, [], "nothing of the overtaken writer is kept")
+          assert.isFalse(yield* uploads.renew(first))
+          yield* uploads.write(second!, "entities", Stream.make(encoder.encode("id,name\n3,Edsger\n")))
+          assert.strictEqual(yield* textOf(uploads.read(upload.id, "entities")), "id,name\n3,Edsger\n")
+        }))
+
+      it.effect("a submitted upload is the ingest run's once that run exists; until then a lapsed one can be taken over", () =>
+        Effect.gen(function* () {
+          const uploads = yield* Uploads
+          const runs = yield* Runs
+          const db = yield* SqlDriver
+          const { tenantId, integration } = yield* givenIntegration("csv")
+          const upload = yield* uploads.create(tenantId, integration.id)
+          const lapse = db.query("update uploads set claimed_until = now() - interval '1 second' where id = $1", [upload.id])
+          const first = Option.getOrThrow(yield* uploads.claim(tenantId, upload.id)).claim
+          yield* uploads.write(first, "entities", Stream.make(encoder.encode("id,name\n1,Ada\n")))
+          yield* uploads.submit(first)
+          // Starting its ingest run failed: the request gives the upload back, bytes and all.
+          yield* uploads.release(first)
+          assert.deepStrictEqual(yield* uploads.get(tenantId, upload.id).pipe(Effect.map((u) => [u.status, u.files])), ["open", []])
+
+          const second = Option.getOrThrow(yield* uploads.claim(tenantId, upload.id)).claim
+          yield* uploads.write(second, "entities", Stream.make(encoder.encode("id,name\n1,Ada\n")))
+          yield* uploads.submit(second)
+          // The process died before creating the run: after the lease, a retry takes the upload over.
+          assert.isTrue(Option.isNone(yield* uploads.claim(tenantId, upload.id)), "not while the lease holds")
+          yield* lapse
+          const third = Option.getOrThrow(yield* uploads.claim(tenantId, upload.id)).claim
+          yield* uploads.write(third, "entities", Stream.make(encoder.encode("id,name\n1,Ada\n")))
+          yield* uploads.submit(third)
+          yield* runs.create({ tenantId, integrationId: integration.id, kind: "ingest", trigger: "upload", payload: { uploadId: upload.id } })
+          // With its run, neither a lapse nor a late release takes it back.
+          yield* lapse
           assert.isTrue(Option.isNone(yield* uploads.claim(tenantId, upload.id)))
+          yield* uploads.release(third)
+          const kept = yield* uploads.get(tenantId, upload.id)
+          assert.strictEqual(kept.status, "submitted")
+          assert.strictEqual(yield* textOf(uploads.read(upload.id, "entities")), "id,name\n1,Ada\n")
         }))
 
       it.effect("two creates with the same idempotency key give one upload, per integration", () =>

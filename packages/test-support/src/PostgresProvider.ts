@@ -51,7 +51,7 @@ const tryTestcontainers: ContainerStarter = async () => {
 
 export const resolvePostgres = async (
   env: NodeJS.ProcessEnv = process.env,
-  startContainer: ContainerStarter = tryTestcontainers
+  { startContainer = tryTestcontainers, localUrl = LOCAL_POSTGRES_URL }: { readonly startContainer?: ContainerStarter; readonly localUrl?: string } = {}
 ): Promise<ResolvedPostgres> => {
   const fromEnv = env.DATABASE_URL
   if (fromEnv !== undefined && fromEnv !== "") {
@@ -65,8 +65,8 @@ export const resolvePostgres = async (
     return undefined
   })
   if (container !== undefined) return container
-  if (await canConnect(LOCAL_POSTGRES_URL)) {
-    return { adminUrl: LOCAL_POSTGRES_URL, source: "local", stop: async () => undefined }
+  if (await canConnect(localUrl)) {
+    return { adminUrl: localUrl, source: "local", stop: async () => undefined }
   }
   throw new Error(
     "The tests need PostgreSQL and found none. Provide one of:\n" +

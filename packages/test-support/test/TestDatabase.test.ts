@@ -1,7 +1,7 @@
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { createTestDatabase, type TestDatabase } from "../src/TestDatabase.ts"
-import { LOCAL_POSTGRES_URL, resolvePostgres } from "../src/PostgresProvider.ts"
+import { ADMIN_URL_ENV, createTestDatabase, type TestDatabase } from "../src/TestDatabase.ts"
+import { resolvePostgres } from "../src/PostgresProvider.ts"
 
 describe("TestDatabase", () => {
   let a: TestDatabase
@@ -32,9 +32,11 @@ describe("TestDatabase", () => {
   })
 
   it("falls back to the local server when Docker answers but the container cannot start (no registry access)", async () => {
-    const resolved = await resolvePostgres({}, () => Promise.reject(new Error("pull access denied for postgres")))
+    // "Local" here is the server this run uses, wherever it came from.
+    const server = process.env[ADMIN_URL_ENV]!
+    const resolved = await resolvePostgres({}, { startContainer: () => Promise.reject(new Error("pull access denied for postgres")), localUrl: server })
     expect(resolved.source).toBe("local")
-    expect(resolved.adminUrl).toBe(LOCAL_POSTGRES_URL)
+    expect(resolved.adminUrl).toBe(server)
   })
 
   it("names the three ways to provide PostgreSQL when DATABASE_URL points nowhere", async () => {

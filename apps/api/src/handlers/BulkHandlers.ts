@@ -6,9 +6,11 @@ import { Integrations } from "@idconnect/store/Integrations"
 import type { JobQueue } from "@idconnect/store/JobQueue"
 import { Runs } from "@idconnect/store/Runs"
 import { Snapshots } from "@idconnect/store/Snapshots"
-import { type UploadClaim, Uploads, type UploadView } from "@idconnect/store/Uploads"
+import { UPLOAD_CLAIM_LEASE_SECONDS, type UploadClaim, Uploads, type UploadView } from "@idconnect/store/Uploads"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import { idempotencyKeyOf } from "../bulk/Idempotency.ts"
 import { findUploadRun, startIngest, type IngestPayload } from "../bulk/IngestJob.ts"
@@ -49,7 +51,8 @@ const bytesOf = (stream: ReadableStream<Uint8Array>) =>
 /**
  * Runs `work` holding a claim on the upload: of two concurrent requests for one upload (a
  * single-use URL PUT twice, a key retried while the first attempt still runs) only one gets the
- * claim and runs `work`; the other answers from the upload as a replay. If `work` fails or is
+ * claim and runs `work`; the other answers from the upload as a replay. The claim is renewed
+ * while `work` runs (a slow client or a large multipart body keeps it). If `work` fails or is
  * interrupted (shutdown mid-write), the claim is given back with the bytes, so a retry of the same
  * URL or key starts clean; if the process dies instead, the claim lapses and a retry takes it over.
  */
@@ -59,9 +62,15 @@ const whileClaimed = <A, E, R>(tenantId: string, uploadId: string, origin: strin
       const claimed = yield* uploads.claim(tenantId, uploadId)
       if (Option.isNone(claimed)) return yield* replay(tenantId, yield* uploads.get(tenantId, uploadId), origin)
       const { claim } = claimed.value
-      return yield* work(claim).pipe(Effect.onError(() => uploads.release(claim).pipe(Effect.ignore)))
+      const heartbeat = uploads.renew(claim).pipe(Effect.ignore, Effect.repeat(Schedule.spaced(CLAIM_RENEWAL)))
+      return yield* Effect.raceFirst(work(claim), Effect.andThen(heartbeat, Effect.never)).pipe(
+        Effect.onError(() => uploads.release(claim).pipe(Effect.ignore))
+      )
     })
   )
+
+/** A third of the claim's lease: two renewals can fail (a database hiccup) before it lapses. */
+const CLAIM_RENEWAL = Duration.seconds(UPLOAD_CLAIM_LEASE_SECONDS / 3)
 
 /** Writes the files of a claimed upload (see `whileClaimed`); returns the bytes written. */
 const writeFiles = (claim: UploadClaim, files: ReadonlyArray<{ readonly file: BulkFile; readonly bytes: Stream.Stream<Uint8Array, ApiError> }>) =>
@@ -97,6 +106,10 @@ const replay = (tenantId: string, seen: UploadView, origin: string) =>
         message: `Upload '${upload.id}' is being written by another request; if that request failed, retry after ${until}`,
         retryAfterSeconds: Math.max(1, Math.ceil((Date.parse(until) - Date.now()) / 1000))
       })
+    }
+    if (run === undefined && (upload.status === "open" || upload.status === "submitted")) {
+      // Between two steps of another request: given back a moment ago, or its ingest run being created.
+      return yield* new ApiError({ code: "conflict", message: `Upload '${upload.id}' is changing hands; retry in a second`, retryAfterSeconds: 1 })
     }
     if (run === undefined) return yield* ApiErrors.conflict(`Upload '${upload.id}' was already used (${upload.status}); request a new upload URL`)
     // The worker drops an upload's bytes once processed; the upload keeps the size it received.

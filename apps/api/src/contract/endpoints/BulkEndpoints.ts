@@ -97,7 +97,7 @@ export const bulkEndpoints = [
     body: jsonBody(BatchRequest, 32 * 1024 * 1024),
     headers: [idempotencyKey],
     success: json(UploadAccepted, 202),
-    errors: ["not-found", "unsupported"]
+    errors: ["not-found", "unsupported", "conflict"]
   }),
   endpoint({
     name: "uploadFiles",
@@ -116,7 +116,7 @@ export const bulkEndpoints = [
     },
     headers: [idempotencyKey],
     success: json(UploadAccepted, 202),
-    errors: ["not-found", "unsupported", "validation-failed"]
+    errors: ["not-found", "unsupported", "validation-failed", "conflict"]
   }),
   endpoint({
     name: "createEntitiesDownloadUrl",
