@@ -10,6 +10,10 @@ import { DRIVERS, givenIntegration, storeOn } from "./support/StoreFixtures.ts"
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
+/** Time passes for an upload's claim: its lease lapses, as if its holder had stopped renewing it (a killed process). */
+const lapseClaim = (uploadId: string) =>
+  Effect.flatMap(SqlDriver, (db) => db.query("update uploads set claimed_until = now() - interval '1 second' where id = $1", [uploadId]))
+
 const textOf = (stream: Stream.Stream<Uint8Array, unknown>) =>
   Stream.runCollect(stream).pipe(Effect.map((chunks) => chunks.map((c) => decoder.decode(c)).join("")))
 
@@ -38,7 +42,6 @@ describe("Uploads", () => {
       it.effect("a claim whose writer died is taken over once its lease lapses, and the old writer can change nothing", () =>
         Effect.gen(function* () {
           const uploads = yield* Uploads
-          const db = yield* SqlDriver
           const { tenantId, integration } = yield* givenIntegration("csv")
           const upload = yield* uploads.create(tenantId, integration.id, { idempotencyKey: "nightly-7" })
           const first = Option.getOrThrow(yield* uploads.claim(tenantId, upload.id)).claim
@@ -47,7 +50,7 @@ describe("Uploads", () => {
           // While the lease holds, a retry is turned away.
           assert.isTrue(Option.isNone(yield* uploads.claim(tenantId, upload.id)))
           // The first writer stops making progress for longer than the lease (a SIGKILLed API process).
-          yield* db.query("update uploads set claimed_until = now() - interval '1 second' where id = $1", [upload.id])
+          yield* lapseClaim(upload.id)
           const second = Option.getOrThrow(yield* uploads.claim(tenantId, upload.id))
           assert.deepStrictEqual(second.files, [], "the takeover starts clean")
           assert.isNull(second.receivedBytes)
@@ -73,10 +76,10 @@ describe("Uploads", () => {
       it.effect("a claim lives while its holder renews it or writes; a writer overtaken mid-file keeps nothing", () =>
         Effect.gen(function* () {
           const uploads = yield* Uploads
-          const db = yield* SqlDriver
           const { tenantId, integration } = yield* givenIntegration("csv")
           const upload = yield* uploads.create(tenantId, integration.id)
-          const lapse = db.query("update uploads set claimed_until = now() - interval '1 second' where id = $1", [upload.id])
+          // Run inside the written stream, which needs no services.
+          const lapse = lapseClaim(upload.id).pipe(Effect.provideService(SqlDriver, yield* SqlDriver))
           const first = Option.getOrThrow(yield* uploads.claim(tenantId, upload.id)).claim
           const heldUntil = Effect.map(uploads.get(tenantId, upload.id), (u) => Date.parse(u.claimedUntil!))
 
@@ -112,10 +115,9 @@ describe("Uploads", () => {
         Effect.gen(function* () {
           const uploads = yield* Uploads
           const runs = yield* Runs
-          const db = yield* SqlDriver
           const { tenantId, integration } = yield* givenIntegration("csv")
           const upload = yield* uploads.create(tenantId, integration.id)
-          const lapse = db.query("update uploads set claimed_until = now() - interval '1 second' where id = $1", [upload.id])
+          const lapse = lapseClaim(upload.id)
           const first = Option.getOrThrow(yield* uploads.claim(tenantId, upload.id)).claim
           yield* uploads.write(first, "entities", Stream.make(encoder.encode("id,name\n1,Ada\n")))
           yield* uploads.submit(first)
