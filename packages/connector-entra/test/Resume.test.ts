@@ -24,6 +24,21 @@ const random = (seed: number) => () => {
   return seed / 2_147_483_648
 }
 
+/**
+ * Runs the extraction from `checkpoint` until `killAt(committed)` says the worker dies right after the
+ * store saved that checkpoint, and checks that it did die there (interrupted, nothing else).
+ */
+const runKilled = async (
+  options: Omit<Parameters<typeof runExtraction>[0], "onCheckpoint">,
+  killAt: (committed: number) => boolean,
+  what: string
+) => {
+  const exit = await Effect.runPromise(
+    Effect.exit(runExtraction({ ...options, onCheckpoint: (_, committed) => (killAt(committed) ? Effect.interrupt : Effect.void) }))
+  )
+  assert.isTrue(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause), `should have been killed at ${what}`)
+}
+
 describe("a killed run", () => {
   it("killed three times at random checkpoints and resumed each time, ends with exactly the tenant's data", async () => {
     const raw = rawConfig(sim, "main", { auditLogDays: 0 })
@@ -42,19 +57,8 @@ describe("a killed run", () => {
     const started = requestsServed(sim)
     for (let kill = 0; kill < 3; kill++) {
       const at = 1 + Math.floor(next() * Math.floor(checkpoints / 3))
-      const exit = await Effect.runPromise(
-        Effect.exit(
-          runExtraction({
-            read,
-            config,
-            sink,
-            checkpoint: resumeFrom,
-            // The worker dies right after the store saved this checkpoint.
-            onCheckpoint: (_, committed) => (committed === at ? Effect.interrupt : Effect.void)
-          })
-        )
-      )
-      assert.isTrue(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause), `run ${kill} should have been killed at checkpoint ${at}`)
+      // The worker dies right after the store saved checkpoint `at`.
+      await runKilled({ read, config, sink, checkpoint: resumeFrom }, (committed) => committed === at, `checkpoint ${at} (run ${kill})`)
       killedAt.push(at)
       resumeFrom = JSON.parse(JSON.stringify(state.checkpoint)) as Checkpoint
     }
@@ -85,19 +89,9 @@ describe("a killed run", () => {
     let resumeFrom: Checkpoint | undefined
     // The first window's checkpoint (three more windows in flight) and a later one.
     for (const at of [insideGroups[0]!, insideGroups[3]!]) {
-      let committedSoFar = 0
-      const exit = await Effect.runPromise(
-        Effect.exit(
-          runExtraction({
-            read,
-            config,
-            sink,
-            checkpoint: resumeFrom,
-            onCheckpoint: () => (++committedSoFar === at - (resumeFrom === undefined ? 0 : insideGroups[0]!) ? Effect.interrupt : Effect.void)
-          })
-        )
-      )
-      assert.isTrue(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause), `should have been killed at checkpoint ${at}`)
+      // A resumed run counts its checkpoints from where it resumed.
+      const killAt = at - (resumeFrom === undefined ? 0 : insideGroups[0]!)
+      await runKilled({ read, config, sink, checkpoint: resumeFrom }, (committed) => committed === killAt, `checkpoint ${at}`)
       resumeFrom = JSON.parse(JSON.stringify(state.checkpoint)) as Checkpoint
       assert.strictEqual((resumeFrom.state as { step: string }).step, "groups")
     }

@@ -10,7 +10,6 @@ import { UPLOAD_CLAIM_LEASE_SECONDS, type UploadClaim, Uploads, type UploadView 
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import { idempotencyKeyOf } from "../bulk/Idempotency.ts"
 import { findUploadRun, startIngest, type IngestPayload } from "../bulk/IngestJob.ts"
@@ -62,8 +61,8 @@ const whileClaimed = <A, E, R>(tenantId: string, uploadId: string, origin: strin
       const claimed = yield* uploads.claim(tenantId, uploadId)
       if (Option.isNone(claimed)) return yield* replay(tenantId, yield* uploads.get(tenantId, uploadId), origin)
       const { claim } = claimed.value
-      const heartbeat = uploads.renew(claim).pipe(Effect.ignore, Effect.repeat(Schedule.spaced(CLAIM_RENEWAL)))
-      return yield* Effect.raceFirst(work(claim), Effect.andThen(heartbeat, Effect.never)).pipe(
+      const heartbeat = Effect.forever(Effect.andThen(Effect.sleep(CLAIM_RENEWAL), Effect.ignore(uploads.renew(claim))))
+      return yield* Effect.raceFirst(work(claim), heartbeat).pipe(
         Effect.onError(() => uploads.release(claim).pipe(Effect.ignore))
       )
     })
