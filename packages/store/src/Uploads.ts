@@ -234,15 +234,14 @@ export class Uploads extends Context.Service<
           }),
           write: (claim, file, bytes) =>
             Effect.gen(function* () {
-              const cleared = yield* db.query(
-                `with renewed as (${renewed}) delete from upload_parts where upload_id in (select id from renewed) and file = $4 returning 1`,
+              // Renews the claim and drops what an earlier write of this file left, in one statement; answers whether the claim holds.
+              const held = yield* db.query(
+                `with renewed as (${renewed}),
+                   cleared as (delete from upload_parts where upload_id in (select id from renewed) and file = $4)
+                 select id from renewed`,
                 [claim.uploadId, claim.claimId, lease, file]
               )
-              // The delete returns nothing both when the file was not written before and when the claim is lost: ask which.
-              if (cleared.length === 0) {
-                const held = yield* db.query(`${renewed}`, [claim.uploadId, claim.claimId, lease])
-                if (held.length === 0) return yield* lostClaim(claim)
-              }
+              if (held.length === 0) return yield* lostClaim(claim)
               let pending: Array<Uint8Array> = []
               let pendingBytes = 0
               let total = 0
