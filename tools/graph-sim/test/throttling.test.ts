@@ -59,11 +59,23 @@ describe("throttling", () => {
     const t = sim.tenant(tight.tenantId)
     const app = tight.apps[0]
     const token = await tokenFor(sim, tight)
+    // Listeners hear of throttled and unmatched requests too; one that throws breaks nothing.
+    const served: Array<string> = []
+    const stopListening = [
+      t.onRequestServed(() => {
+        throw new Error("a broken listener")
+      }),
+      t.onRequestServed((r) => void served.push(`${r.method} ${r.path} ${r.status}`))
+    ]
     const bucket = () => t.throttle.ruBucket(app.clientId, t.size, Date.now())
     // Empty and a second in debt: still throttled if the request takes up to a second to arrive.
     bucket().set(-refillIn(bucket(), 1_000), Date.now())
     const res = await raw(sim, "/v1.0/users?$select=id", { token })
     expect(res.status).toBe(429)
+    const unmatched = await raw(sim, "/v1.0/noSuchCollection", { token })
+    for (const stop of stopListening) stop()
+    expect(served).toEqual(["GET /users 429", `GET /noSuchCollection ${unmatched.status}`])
+    expect(unmatched.status).toBeGreaterThanOrEqual(400)
     expect(res.body.error.code).toBe("TooManyRequests")
     expect(res.body.error.message).toBe("Please retry again later.")
     expect(res.body.error.innerError).toMatchObject({ code: "429", status: "429" })

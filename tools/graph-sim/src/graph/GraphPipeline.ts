@@ -69,8 +69,15 @@ const finish = (req: GraphRequest, res: GraphResponse, ru: number, limitPercenta
   return res
 }
 
-/** Runs one request (or one $batch item) through routing, throttling, the handler and write faults. */
-const dispatch = async (
+/** Runs one request (or one $batch item) and tells the tenant's listeners how it was answered, whichever way. */
+const dispatch = async (host: GraphHost, tenant: SimTenant, caller: Caller, req: GraphRequest): Promise<GraphResponse> => {
+  const res = await answer(host, tenant, caller, req)
+  tenant.requestServed({ method: req.method, path: req.path, status: res.status })
+  return res
+}
+
+/** One request (or one $batch item) through routing, throttling, the handler and write faults. */
+const answer = async (
   host: GraphHost,
   tenant: SimTenant,
   caller: Caller,
@@ -84,7 +91,6 @@ const dispatch = async (
     if (!(e instanceof GraphError)) throw e
     const res = finish(req, renderError(req, e, now), 1, undefined)
     tenant.counters.graph(`${req.method} (unmatched)`, res.status, 1, false)
-    tenant.requestServed({ method: req.method, path: req.path, status: res.status })
     return res
   }
   const ru = resourceUnits(match, req)
@@ -96,7 +102,6 @@ const dispatch = async (
     if (decision.retryAfter !== null) headers["retry-after"] = String(decision.retryAfter)
     const res = finish(req, renderError(req, new GraphError(429, "TooManyRequests", "Please retry again later.", headers, "429"), now), ru, undefined)
     tenant.counters.graph(cls, 429, ru, isWrite)
-    tenant.requestServed({ method: req.method, path: req.path, status: 429 })
     return res
   }
   const ctx: GraphContext = {
@@ -126,7 +131,6 @@ const dispatch = async (
   }
   const out = finish(req, res, ru, decision.limitPercentage)
   tenant.counters.graph(cls, out.status, ru, isWrite)
-  tenant.requestServed({ method: req.method, path: req.path, status: out.status })
   return out
 }
 
