@@ -123,7 +123,7 @@ export interface FanOutRequest<T> {
 /** What one fan-out request brought back: a page of items, or a failure that concerns its object only. */
 export type FanOutOutcome<T> =
   | { readonly _tag: "items"; readonly tag: T; readonly items: ReadonlyArray<Raw> }
-  | { readonly _tag: "skipped"; readonly tag: T; readonly url: string; readonly result: BatchResult }
+  | { readonly _tag: "skipped"; readonly tag: T; readonly error: ConnectorError }
 
 /**
  * Per-object fan-out over `$batch` (members of these groups, owners of those apps): sends the
@@ -149,7 +149,7 @@ export const collectFanOut = <T>(requests: ReadonlyArray<FanOutRequest<T>>): Eff
         } else {
           const error = classifyGraphError("GET", request.url, result)
           if (error.isRetryable) return yield* error
-          outcomes.push({ _tag: "skipped", tag: request.tag, url: request.url, result })
+          outcomes.push({ _tag: "skipped", tag: request.tag, error })
         }
       }
       round = next
@@ -158,9 +158,9 @@ export const collectFanOut = <T>(requests: ReadonlyArray<FanOutRequest<T>>): Eff
   })
 
 /** What a fan-out does with a page of items of one object's list. */
-export type OnItems<T> = (tag: T, items: ReadonlyArray<Raw>) => Effect.Effect<void, ConnectorError, GraphClient>
+type OnItems<T> = (tag: T, items: ReadonlyArray<Raw>) => Effect.Effect<void, ConnectorError, GraphClient>
 /** Names the object of a fan-out request, for the warning when it is skipped. */
-export type DescribeTag<T> = (tag: T) => { readonly objectId: string; readonly what: string }
+type DescribeTag<T> = (tag: T) => { readonly objectId: string; readonly what: string }
 
 /** Emits what `collectFanOut` brought back: items to `onItems`, object failures as warnings. */
 export const emitFanOut = <T>(
@@ -172,7 +172,7 @@ export const emitFanOut = <T>(
 ): Effect.Effect<void, ConnectorError, GraphClient> =>
   Effect.forEach(
     outcomes,
-    (o) => (o._tag === "items" ? onItems(o.tag, o.items) : objectFailure(ctx, stream, o.url, o.result, describe(o.tag))),
+    (o) => (o._tag === "items" ? onItems(o.tag, o.items) : skipObject(ctx, stream, o.error, describe(o.tag))),
     { discard: true }
   )
 
@@ -195,7 +195,16 @@ export const objectFailure = (
   about: { readonly objectId: string; readonly what: string }
 ): Effect.Effect<void, ConnectorError> => {
   const error = classifyGraphError("GET", url, result)
-  if (error.isRetryable) return Effect.fail(error)
+  return error.isRetryable ? Effect.fail(error) : skipObject(ctx, stream, error, about)
+}
+
+/** The warning for an object a fan-out could not read for a reason of its own (gone, hidden, refused). */
+const skipObject = (
+  ctx: StepContext,
+  stream: string,
+  error: ConnectorError,
+  about: { readonly objectId: string; readonly what: string }
+): Effect.Effect<void> => {
   const code = error.code === "NotFound" ? "object-gone" : error.code === "PermissionMissing" ? "object-forbidden" : "object-failed"
   return ctx.warn(`${stream}.${code}`, `Skipped ${about.what}: ${error.message}`, about.objectId)
 }

@@ -80,8 +80,6 @@ export class ScimHttp extends Context.Service<
     /** The absolute URL a request would go to (plans show it). */
     readonly urlFor: (path: string, query?: ScimRequest["query"]) => string
     readonly authKind: TokenSource["kind"]
-    /** Requests sent so far through this client. */
-    readonly requestCount: () => number
     /** What this client cost the server so far: requests sent and 429 answers (SCIM has no cost units). */
     readonly usage: () => SourceUsage
   }
@@ -201,7 +199,6 @@ export class ScimHttp extends Context.Service<
       request,
       urlFor,
       authKind: tokens.kind,
-      requestCount: () => requests,
       usage: () => ({ requests, resourceUnits: 0, throttled })
     })
   })
