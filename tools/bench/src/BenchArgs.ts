@@ -26,7 +26,8 @@ export const USAGE = `npm run bench [-- options]
   --runs N       repetitions per figure (median reported); default per scenario
   --out DIR      where to write <date>.json and <date>.md (default tools/bench/results)
   --keep-temp    keep generated inputs in the temp dir and the bench databases (their URLs
-                 are printed at the end; drop them yourself)
+                 are printed at the end; drop them yourself). Databases in a testcontainers
+                 container go with it when the bench exits: use DATABASE_URL or the local server
   --quick        smoke run (medium tenant, a tenth of the CSV, 1 repetition); results go to
                  <date>-quick.{json,md}
   --help         this text`
@@ -91,6 +92,13 @@ export const parseBenchArgs = (argv: ReadonlyArray<string>): BenchArgs => {
  * The results file name: `<date>` for a full run, `<date>-only-1-3` for a subset and
  * `<date>-quick` for a smoke run, so neither ever replaces a full result.
  */
+/** `stem`, or `stem-2`, `stem-3`... the first whose `.json` is not taken: a later run the same day keeps the earlier ones. */
+export const unusedBaseName = async (stem: string, taken: (file: string) => Promise<boolean>): Promise<string> => {
+  let base = stem
+  for (let n = 2; await taken(`${base}.json`); n++) base = `${stem}-${n}`
+  return base
+}
+
 export const resultsBaseName = (date: Date, only: ReadonlyArray<ScenarioId>, quick = false): string => {
   const day = date.toISOString().slice(0, 10)
   const base = only.length === SCENARIO_IDS.length ? day : `${day}-only-${only.join("-")}`

@@ -3,7 +3,7 @@ import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { parseBenchArgs, resultsBaseName, USAGE } from "./BenchArgs.ts"
+import { parseBenchArgs, resultsBaseName, unusedBaseName, USAGE } from "./BenchArgs.ts"
 import type { BenchContext, LargeTenantStore } from "./BenchContext.ts"
 import { openBenchPostgres } from "./BenchPostgres.ts"
 import { LoadMonitor, machineInfo } from "./Machine.ts"
@@ -122,10 +122,9 @@ const main = async () => {
   }
   const outDir = args.outDir ?? fileURLToPath(new URL("../results", import.meta.url))
   await fs.mkdir(outDir, { recursive: true })
-  // A second run on the same day gets "-2" (and so on) rather than replacing the first.
-  const stem = path.join(outDir, resultsBaseName(startedAt, args.only, args.quick))
-  let base = stem
-  for (let n = 2; await fs.stat(`${base}.json`).then(() => true, () => false); n++) base = `${stem}-${n}`
+  const base = await unusedBaseName(path.join(outDir, resultsBaseName(startedAt, args.only, args.quick)), (file) =>
+    fs.stat(file).then(() => true, () => false)
+  )
   await fs.writeFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`)
   await fs.writeFile(`${base}.md`, renderMarkdown(report))
   console.log(renderConsoleTable(report.scenarios))

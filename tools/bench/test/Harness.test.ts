@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { parseBenchArgs, resultsBaseName } from "../src/BenchArgs.ts"
+import { parseBenchArgs, resultsBaseName, unusedBaseName } from "../src/BenchArgs.ts"
 import { runChild } from "../src/ChildProcess.ts"
 import { figure, renderConsoleTable, renderMarkdown, type ScenarioReport } from "../src/Report.ts"
 import { pagesOf, projectNaive } from "../src/scenarios/NaiveProjection.ts"
@@ -36,7 +36,7 @@ describe("statistics", () => {
 })
 
 describe("arguments", () => {
-  it("selects scenarios and repetitions, and names a subset's results apart from a full run's", () => {
+  it("selects scenarios and repetitions, and names a subset's results apart from a full run's", async () => {
     const args = parseBenchArgs(["--only", "3,1", "--runs=2"])
     assert.deepStrictEqual(args.only, [1, 3])
     assert.strictEqual(args.runs, 2)
@@ -45,6 +45,12 @@ describe("arguments", () => {
     assert.strictEqual(resultsBaseName(day, [1, 2, 3, 4, 5]), "2026-11-26")
     assert.strictEqual(resultsBaseName(day, [1, 3]), "2026-11-26-only-1-3")
     assert.strictEqual(resultsBaseName(day, [1, 2, 3, 4, 5], true), "2026-11-26-quick")
+    // Later runs the same day keep the earlier results.
+    const existing = new Set(["r/2026-11-26.json", "r/2026-11-26-2.json", "r/2026-11-26-quick.json"])
+    const taken = async (file: string) => existing.has(file)
+    assert.strictEqual(await unusedBaseName("r/2026-11-26", taken), "r/2026-11-26-3")
+    assert.strictEqual(await unusedBaseName("r/2026-11-26-quick", taken), "r/2026-11-26-quick-2")
+    assert.strictEqual(await unusedBaseName("r/2026-11-27", taken), "r/2026-11-27")
   })
 
   it("names the argument at fault", () => {
