@@ -99,14 +99,6 @@ export const estimateCost = (method: string, pathOrUrl: string): number => {
   return Math.max(1, cost)
 }
 
-/** Counters a run reports (requests, resource units, throttling) and tests assert on. */
-export interface BudgetStats {
-  readonly requests: number
-  readonly resourceUnits: number
-  readonly throttled: number
-  readonly waitedMs: number
-}
-
 interface Bucket {
   tokens: number
   updatedAt: number
@@ -154,7 +146,6 @@ export class ResourceBudget extends Context.Service<
     /** Graph answered 429: the lane pauses; returns how long (ms). */
     readonly throttled: (lane: Lane, retryAfterSeconds: number | undefined) => Effect.Effect<number>
     readonly setTenantSize: (size: TenantSize) => Effect.Effect<void>
-    readonly stats: () => BudgetStats
   }
 >()("idconnect/connector-entra/ResourceBudget") {
   static readonly make = (options: ResourceBudgetOptions = {}) =>
@@ -163,7 +154,6 @@ export class ResourceBudget extends Context.Service<
       const scale = options.scale ?? 1
       const now0 = yield* Clock.currentTimeMillis
       const learned = new Map<string, number>()
-      const counters = { requests: 0, resourceUnits: 0, throttled: 0, waitedMs: 0 }
       const buckets = new Map<Lane, Bucket>()
       for (const lane of ["directory", "writes", "reports", "identityProtection"] as const) {
         buckets.set(lane, {
@@ -192,9 +182,7 @@ export class ResourceBudget extends Context.Service<
         const loop: Effect.Effect<void> = Effect.gen(function* () {
           const now = yield* Clock.currentTimeMillis
           if (bucket.pausedUntil > now) {
-            const wait = bucket.pausedUntil - now
-            counters.waitedMs += wait
-            yield* Effect.sleep(wait)
+            yield* Effect.sleep(bucket.pausedUntil - now)
             return yield* loop
           }
           const ratePerMs = refill(lane, bucket, now)
@@ -202,12 +190,9 @@ export class ResourceBudget extends Context.Service<
           const need = Math.min(cost, limitFor(lane, size, scale).capacity * bucket.factor)
           if (bucket.tokens >= need) {
             bucket.tokens -= cost
-            counters.requests++
             return
           }
-          const wait = Math.ceil((need - bucket.tokens) / ratePerMs)
-          counters.waitedMs += wait
-          yield* Effect.sleep(wait)
+          yield* Effect.sleep(Math.ceil((need - bucket.tokens) / ratePerMs))
           return yield* loop
         })
         return bucket.lock.withPermits(1)(loop)
@@ -216,8 +201,6 @@ export class ResourceBudget extends Context.Service<
       const settle = (lane: Lane, kind: string, charged: number, actual: number | undefined, succeeded: boolean) =>
         Effect.sync(() => {
           const bucket = bucketOf(lane)
-          const real = actual ?? charged
-          counters.resourceUnits += lane === "directory" || lane === "writes" ? real : 0
           if (actual !== undefined) bucket.tokens -= actual - charged
           if (!succeeded) return
           if (actual !== undefined && actual > 0) learned.set(kind, actual)
@@ -229,7 +212,6 @@ export class ResourceBudget extends Context.Service<
         Effect.gen(function* () {
           const bucket = bucketOf(lane)
           const now = yield* Clock.currentTimeMillis
-          counters.throttled++
           bucket.consecutiveThrottles++
           const backoff = Math.min(60_000, 1_000 * 2 ** (bucket.consecutiveThrottles - 1))
           const wait = retryAfterSeconds !== undefined ? Math.max(retryAfterSeconds * 1000, 100) : backoff
@@ -255,8 +237,7 @@ export class ResourceBudget extends Context.Service<
         setTenantSize: (next) =>
           Effect.sync(() => {
             size = next
-          }),
-        stats: () => ({ ...counters })
+          })
       })
     })
 

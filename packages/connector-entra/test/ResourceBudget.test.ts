@@ -17,7 +17,6 @@ describe("ResourceBudget", () => {
       assert.isUndefined(eleventh.pollUnsafe())
       yield* TestClock.adjust(200)
       yield* Fiber.join(eleventh)
-      assert.strictEqual(budget.stats().requests, 11)
     }))
 
   it.effect("a 429 pauses every caller of the lane for Retry-After and empties the bucket", () =>
@@ -33,15 +32,14 @@ describe("ResourceBudget", () => {
       yield* TestClock.adjust(60_000)
       yield* Fiber.join(a)
       yield* Fiber.join(b)
-      assert.strictEqual(budget.stats().throttled, 1)
     }))
 
   it.effect("lanes are independent: a throttled directory does not hold up the reports lane", () =>
     Effect.gen(function* () {
       const budget = yield* ResourceBudget.make()
       yield* budget.throttled("directory", 30)
+      // The test clock stands still: this returns only because the reports lane does not wait.
       yield* budget.acquire("reports", 1)
-      assert.strictEqual(budget.stats().requests, 1)
     }))
 
   it.effect("the reports lane allows 5 requests per 10 s", () =>
@@ -77,7 +75,6 @@ describe("ResourceBudget", () => {
       assert.strictEqual(budget.costOf(kind, 2), 2, "a failed answer teaches nothing")
       yield* budget.settle("directory", kind, 2, 5, true)
       assert.strictEqual(budget.costOf(kind, 2), 5)
-      assert.strictEqual(budget.stats().resourceUnits, 5)
     }))
 
   it.effect("slows down when Graph reports more than 90% of the limit used", () =>
